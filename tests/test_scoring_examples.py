@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from scoring.answers import read_answers_csv
@@ -231,3 +232,39 @@ def test_roadmap_for_another_questionnaire_is_refused(files, write, capsys) -> N
 
 def _text_io(text: str) -> io.StringIO:
     return io.StringIO(text)
+
+
+def test_respondent_ids_unique_across_the_country_score_the_same() -> None:
+    """Many distinct respondent labels take the hash path; results must not change."""
+
+    questionnaire = questionnaire_from_text(small_questionnaire())
+    units = [f"unit-{i:04d}" for i in range(1100)]
+    rows = [
+        (u, "c", f"person-{i:04d}", item, float(1 + (i + j) % 5))
+        for i, u in enumerate(units)
+        for j, item in enumerate(["A1", "A2", "B1"])
+    ]
+    spread_out = pd.DataFrame(rows, columns=["unit", "cycle", "respondent", "item", "value"])
+    same_label = spread_out.assign(respondent="r")
+    for frame in (spread_out, same_label):
+        for key in ("unit", "cycle", "respondent", "item"):
+            frame[key] = frame[key].astype("category")
+    pd.testing.assert_frame_equal(
+        score(questionnaire, spread_out).table(), score(questionnaire, same_label).table()
+    )
+
+
+def test_two_answers_on_one_item_are_refused_by_the_engine() -> None:
+
+    questionnaire = questionnaire_from_text(small_questionnaire())
+    frame = pd.DataFrame(
+        {
+            "unit": ["u", "u"],
+            "cycle": ["c", "c"],
+            "respondent": ["r", "r"],
+            "item": ["A1", "A1"],
+            "value": [1.0, 2.0],
+        }
+    )
+    with pytest.raises(ValueError, match="more than one answer"):
+        score(questionnaire, frame)
