@@ -58,7 +58,7 @@ def read_answers_csv(
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
         raw_frame = pd.read_csv(
             io.StringIO(text),
-            sep=_delimiter(text),
+            sep=delimiter(text),
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -170,7 +170,7 @@ def parse_answers(raw: pd.DataFrame, questionnaire: Questionnaire, file: str = "
     return frame
 
 
-def _delimiter(text: str) -> str:
+def delimiter(text: str) -> str:
     """Comma by default; semicolon or tab when the header uses them (Excel in nb-NO)."""
     header = text.split("\n", 1)[0]
     try:

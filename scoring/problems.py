@@ -167,6 +167,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "svar nummer to fra '{respondent}' på spørsmål '{item}' for {unit} {cycle} "
         "(første på linje {first_line})",
     },
+    "unknown_unit": {
+        "en": "unknown unit '{unit}' (not in the organisation)",
+        "nb": "ukjent enhet '{unit}' (finnes ikke i organisasjonen)",
+    },
+    "unknown_cycle": {
+        "en": "unknown cycle '{cycle}'",
+        "nb": "ukjent syklus '{cycle}'",
+    },
+    "validated_assessment": {
+        "en": "{respondent}'s assessment of {unit} {cycle} is validated; return it before replacing it",
+        "nb": "vurderingen til {respondent} for {unit} {cycle} er validert; "
+        "send den tilbake før den erstattes",
+    },
 }
 
 

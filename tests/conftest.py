@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import os
 import textwrap
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONNAIRE = ROOT / "questionnaires" / "ledelse-og-kvalitetsforbedring.yaml"
@@ -123,3 +130,146 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+# Databases ----------------------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("MATURITY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def require_postgres() -> None:
+    """Skip without PostgreSQL on a developer's machine; in CI its absence is a failure."""
+    if postgres_available():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required in CI and not reachable at {POSTGRES_URL}")
+    pytest.skip("PostgreSQL is not running")
+
+
+@contextlib.contextmanager
+def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sqlalchemy.Engine]:
+    """A migrated, empty database on SQLite and on PostgreSQL."""
+    from storage.db import make_engine, migrate
+
+    made = make_engine(database_url)
+    migrate(made)
+    yield made
+    made.dispose()
+
+
+SMALL_ORG = textwrap.dedent(
+    """\
+    id: hf
+    kind: helseforetak
+    name: {nb: Testforetaket, en: Test trust}
+    children:
+      - id: k
+        kind: klinikk
+        name: {nb: Klinikken, en: The clinic}
+        children:
+          - id: s1
+            kind: seksjon
+            name: Seksjon 1
+            children:
+              - {id: a, kind: enhet, name: {nb: Post A, en: Ward A}}
+              - {id: b, kind: enhet, name: {nb: Post B, en: Ward B}}
+          - id: s2
+            kind: seksjon
+            name: Seksjon 2
+            children:
+              - {id: c, kind: enhet, name: {nb: Post C, en: Ward C}}
+    """
+)
+
+
+@dataclasses.dataclass
+class Clinic:
+    """A small organisation ready for assessments, with one actor per role."""
+
+    engine: sqlalchemy.Engine
+    cycle_id: int
+    questionnaire: object
+    actors: dict[str, object]
+
+    def actor(self, name: str):
+        return self.actors[name]
+
+
+def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
+    import datetime as dt
+
+    from storage.access import SYSTEM, Grant, actor_for, upsert_user
+    from storage.db import reading
+    from storage.definitions import (
+        create_cycle,
+        current_questionnaire_version,
+        load_definitions,
+        questionnaire_of,
+    )
+    from storage.org import parse_org_yaml, sync_org
+
+    load_definitions(engine, SYSTEM)
+    sync_org(engine, SYSTEM, parse_org_yaml(SMALL_ORG), on=dt.date(2020, 1, 1))
+    cycle_id = create_cycle(engine, SYSTEM, "2024/2025", dt.date(2024, 9, 1), dt.date(2025, 9, 1))
+    users = {
+        "admin": [Grant("admin")],
+        "leader-a": [Grant("leader", "a")],
+        "leader-c": [Grant("leader", "c")],
+        "manager-s1": [Grant("management", "s1")],
+        "manager-k": [Grant("management", "k")],
+        "advisor": [Grant("advisor", "k")],
+        "nobody": [],
+    }
+    for user, grants in users.items():
+        upsert_user(engine, SYSTEM, user, user.title(), grants)
+    with reading(engine) as connection:
+        questionnaire = questionnaire_of(connection, current_questionnaire_version(connection))
+    return Clinic(engine, cycle_id, questionnaire, {u: actor_for(engine, u) for u in users})
+
+
+@pytest.fixture
+def clinic(engine: sqlalchemy.Engine) -> Clinic:
+    return make_clinic(engine)
+
+
+def full_answers(questionnaire, level: int = 3, yes: bool = True) -> list:
+    """An answer to every item: `level` on scored items, `yes` on the checklist."""
+    from storage.assessments import Answer
+
+    return [
+        Answer(item.id, level=level) if item.scored else Answer(item.id, yes=yes)
+        for item in questionnaire.items()
+    ]

@@ -1,0 +1,169 @@
+"""Who may do what: actors, their role grants, and the checks every service makes.
+
+Roles (DESIGN.md section 7):
+- admin: everything;
+- management of a subtree: reads submitted assessments, results and plans in it, sets targets;
+- leader of given units (and their subtrees): assesses them, sees their drafts, plans actions;
+- advisor of a subtree (all when no unit is given): reads submitted work, validates or returns it;
+- participant of one assessment: answers that assessment while it is a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Connection, Engine, and_, delete, insert, select
+
+from storage import audit
+from storage.db import reading, writing
+from storage.errors import AccessDenied, InvalidInput, NotFound
+from storage.tables import ROLES, app_user, org_unit_version, role_grant
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: str | None = None
+    assessment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user, as the login boundary established them."""
+
+    user_id: str
+    name: str = ""
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    def has(self, role: str) -> bool:
+        return any(g.role == role for g in self.grants)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has("admin")
+
+    def units(self, *roles: str) -> set[str | None]:
+        """Unit ids (None: the whole organisation) the actor holds any of `roles` on."""
+        return {g.unit_id for g in self.grants if g.role in roles}
+
+
+SYSTEM = Actor("system", "System", (Grant("admin"),))
+
+
+def actor_for(engine: Engine, user_id: str) -> Actor:
+    """The actor for a known user, with their grants; NotFound for an unknown user."""
+    with reading(engine) as connection:
+        user = connection.execute(select(app_user).where(app_user.c.id == user_id)).first()
+        if user is None:
+            raise NotFound(what="user", what_nb="brukeren", id=user_id)
+        rows = connection.execute(
+            select(role_grant.c.role, role_grant.c.unit_id, role_grant.c.assessment_id)
+            .where(role_grant.c.user_id == user_id)
+            .order_by(role_grant.c.id)
+        ).all()
+    return Actor(user_id, user.name, tuple(Grant(r.role, r.unit_id, r.assessment_id) for r in rows))
+
+
+def list_users(engine: Engine) -> list[dict[str, object]]:
+    """Users with a one-line summary of their roles (for the sign-in list of a demo)."""
+    with reading(engine) as connection:
+        users = connection.execute(select(app_user).order_by(app_user.c.id)).all()
+        grants = connection.execute(select(role_grant).where(role_grant.c.role != "participant")).all()
+    roles: dict[str, list[str]] = {}
+    for g in grants:
+        roles.setdefault(g.user_id, []).append(g.role if g.unit_id is None else f"{g.role}:{g.unit_id}")
+    return [{"id": u.id, "name": u.name, "roles": roles.get(u.id, [])} for u in users]
+
+
+def ancestors(connection: Connection, unit_id: str) -> list[str]:
+    """The unit and every unit above it in the current tree, nearest first."""
+    chain, current, seen = [], unit_id, set()
+    while current is not None and current not in seen:
+        seen.add(current)
+        chain.append(current)
+        current = connection.execute(
+            select(org_unit_version.c.parent_id).where(
+                and_(org_unit_version.c.unit_id == current, org_unit_version.c.valid_to.is_(None))
+            )
+        ).scalar()
+    return chain
+
+
+def holds_on_unit(connection: Connection, actor: Actor, unit_id: str, roles: Iterable[str]) -> bool:
+    """True when the actor holds one of `roles` on the unit or on a unit above it."""
+    roles = tuple(roles)
+    if actor.is_admin:
+        return True
+    scopes = actor.units(*roles)
+    if not scopes:
+        return False
+    if None in scopes or unit_id in scopes:
+        return True
+    return any(a in scopes for a in ancestors(connection, unit_id))
+
+
+def require_on_unit(
+    connection: Connection, actor: Actor, unit_id: str, roles: Iterable[str], what: str, what_nb: str
+) -> None:
+    if not holds_on_unit(connection, actor, unit_id, roles):
+        raise AccessDenied(what=what, what_nb=what_nb)
+
+
+def require_admin(actor: Actor, what: str, what_nb: str) -> None:
+    if not actor.is_admin:
+        raise AccessDenied(what=what, what_nb=what_nb)
+
+
+def upsert_user(engine: Engine, actor: Actor, user_id: str, name: str, grants: Iterable[Grant]) -> None:
+    """Create or update a user and replace their grants (participants' grants are kept)."""
+    require_admin(actor, "manage users", "administrere brukere")
+    grants = list(grants)
+    for grant in grants:
+        if grant.role not in ROLES:
+            raise InvalidInput(
+                detail=f"unknown role '{grant.role}'", detail_nb=f"ukjent rolle «{grant.role}»"
+            )
+    with writing(engine) as connection:
+        _upsert_user(connection, actor, user_id, name, grants)
+
+
+def _upsert_user(connection: Connection, actor: Actor, user_id: str, name: str, grants: list[Grant]) -> None:
+    existing = connection.execute(select(app_user).where(app_user.c.id == user_id)).first()
+    before_grants = [
+        {"role": r.role, "unit_id": r.unit_id}
+        for r in connection.execute(
+            select(role_grant).where(role_grant.c.user_id == user_id, role_grant.c.role != "participant")
+        )
+    ]
+    if existing is None:
+        connection.execute(insert(app_user).values(id=user_id, name=name, created_at=audit.now()))
+    elif existing.name != name:
+        connection.execute(app_user.update().where(app_user.c.id == user_id).values(name=name))
+    connection.execute(
+        delete(role_grant).where(role_grant.c.user_id == user_id, role_grant.c.role != "participant")
+    )
+    after_grants = [{"role": g.role, "unit_id": g.unit_id} for g in grants if g.role != "participant"]
+    if after_grants:
+        connection.execute(insert(role_grant), [{"user_id": user_id, **g} for g in after_grants])
+    before = None if existing is None else {"name": existing.name, "grants": before_grants}
+    after = {"name": name, "grants": after_grants}
+    if before != after:
+        audit.record(connection, actor.user_id, "upsert", "user", user_id, before, after)
+
+
+def load_access_yaml(engine: Engine, actor: Actor, path: str | Path) -> int:
+    """Create or update the users and grants listed in access.yaml; returns how many users."""
+    require_admin(actor, "manage users", "administrere brukere")
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    users = data.get("users") or []
+    with writing(engine) as connection:
+        for entry in users:
+            grants = []
+            for role in entry.get("roles") or []:
+                units = role.get("units") or [role.get("unit")]
+                grants += [Grant(role["role"], unit) for unit in units]
+            _upsert_user(connection, actor, entry["id"], entry.get("name") or entry["id"], grants)
+    return len(users)

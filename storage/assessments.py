@@ -1,0 +1,649 @@
+"""Assessments from draft to validated, their answers, and the scores stored on submit.
+
+Every change checks the actor's rights and the assessment's row version (optimistic
+locking): a second writer gets Conflict, never a silent overwrite. Scores are computed
+by `scoring` on submit and stored per assessment and per unit and cycle, so dashboards
+read small score tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
+
+from scoring.engine import OVERALL, ScoreResult, score
+from scoring.models import Questionnaire
+from storage import audit
+from storage.access import Actor, holds_on_unit, require_on_unit
+from storage.db import is_sqlite, reading, writing
+from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
+from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound, ServiceError
+from storage.faults import checkpoint
+from storage.tables import answer, assessment, assessment_score, cycle, role_grant, unit_result
+
+EDITABLE = ("draft", "returned")
+COUNTED = ("submitted", "validated")
+STATUS_NB = {
+    "draft": "utkast",
+    "submitted": "sendt inn",
+    "validated": "validert",
+    "returned": "sendt tilbake",
+}
+
+
+@dataclass
+class Answer:
+    item_id: str
+    level: int | None = None
+    yes: bool | None = None
+    dont_know: bool = False
+    comment: str | None = None
+    evidence: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.dont_know or self.level is not None or self.yes is not None
+
+
+@dataclass
+class AssessmentView:
+    """One assessment as a reader may see it."""
+
+    id: int
+    unit_id: str
+    cycle_id: int
+    cycle_label: str
+    questionnaire_version_id: int
+    respondent: str
+    role: str | None
+    mode: str
+    status: str
+    status_comment: str | None
+    row_version: int
+    workshop_id: int | None
+    created_at: Any
+    updated_at: Any
+    submitted_at: Any
+    validated_at: Any
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    def missing(self, questionnaire: Questionnaire) -> list[str]:
+        """Ids of items not answered yet, in questionnaire order."""
+        return [i.id for i in questionnaire.items() if not (a := self.answers.get(i.id)) or not a.answered]
+
+
+# Rights -------------------------------------------------------------------------------
+
+
+def _may_edit(connection: Connection, actor: Actor, row: Any) -> bool:
+    if actor.is_admin or row.respondent == actor.user_id:
+        return True
+    if any(g.role == "participant" and g.assessment_id == row.id for g in actor.grants):
+        return True
+    return row.mode == "consensus" and holds_on_unit(connection, actor, row.unit_id, ("leader",))
+
+
+def _may_read(connection: Connection, actor: Actor, row: Any) -> bool:
+    if _may_edit(connection, actor, row):
+        return True
+    if row.status in COUNTED:
+        return holds_on_unit(connection, actor, row.unit_id, ("leader", "management", "advisor"))
+    return False
+
+
+def _load_row(connection: Connection, assessment_id: int) -> Any:
+    row = connection.execute(
+        select(assessment, cycle.c.label.label("cycle_label"), cycle.c.status.label("cycle_status"))
+        .join(cycle, cycle.c.id == assessment.c.cycle_id)
+        .where(assessment.c.id == assessment_id)
+    ).first()
+    if row is None:
+        raise NotFound(what="assessment", what_nb="vurderingen", id=assessment_id)
+    return row
+
+
+def _denied(what: str, what_nb: str) -> AccessDenied:
+    return AccessDenied(what=what, what_nb=what_nb)
+
+
+# Life cycle ---------------------------------------------------------------------------
+
+
+def start_assessment(
+    engine: Engine,
+    actor: Actor,
+    unit_id: str,
+    cycle_id: int,
+    mode: str = "consensus",
+    respondent: str | None = None,
+    role: str | None = None,
+    questionnaire_version_id: int | None = None,
+    workshop_id: int | None = None,
+) -> int:
+    """The id of the respondent's assessment of the unit in the cycle, created if new.
+
+    Only a leader of the unit (or an admin) starts assessments; a participant's own
+    assessment is started for them when they join a workshop.
+    """
+    if mode not in ("consensus", "individual"):
+        raise InvalidInput(detail=f"unknown mode {mode}", detail_nb=f"ukjent modus {mode}")
+    respondent = respondent or actor.user_id
+    with writing(engine) as connection:
+        require_on_unit(connection, actor, unit_id, ("leader",), "assess this unit", "vurdere denne enheten")
+        return _start(
+            connection,
+            actor,
+            unit_id,
+            cycle_id,
+            mode,
+            respondent,
+            role,
+            questionnaire_version_id,
+            workshop_id,
+        )
+
+
+def _start(
+    connection: Connection,
+    actor: Actor,
+    unit_id: str,
+    cycle_id: int,
+    mode: str,
+    respondent: str,
+    role: str | None,
+    questionnaire_version_id: int | None,
+    workshop_id: int | None,
+) -> int:
+    cycle_row = connection.execute(select(cycle).where(cycle.c.id == cycle_id)).first()
+    if cycle_row is None:
+        raise NotFound(what="cycle", what_nb="syklusen", id=cycle_id)
+    existing = connection.execute(
+        select(assessment.c.id).where(
+            assessment.c.unit_id == unit_id,
+            assessment.c.cycle_id == cycle_id,
+            assessment.c.respondent == respondent,
+        )
+    ).scalar()
+    if existing is not None:
+        return int(existing)
+    if cycle_row.status != "open":
+        raise ServiceError("cycle_closed", cycle=cycle_row.label)
+    version = questionnaire_version_id or current_questionnaire_version(connection)
+    moment = audit.now()
+    values = {
+        "unit_id": unit_id,
+        "cycle_id": cycle_id,
+        "questionnaire_version_id": version,
+        "respondent": respondent,
+        "role": role,
+        "mode": mode,
+        "status": "draft",
+        "workshop_id": workshop_id,
+        "created_by": actor.user_id,
+        "created_at": moment,
+        "updated_at": moment,
+        "row_version": 1,
+    }
+    new_id = int(connection.execute(insert(assessment).values(**values)).inserted_primary_key[0])
+    audit.record(connection, actor.user_id, "create", "assessment", new_id, None, values)
+    return new_id
+
+
+def get_assessment(engine: Engine, actor: Actor, assessment_id: int) -> AssessmentView:
+    with reading(engine) as connection:
+        row = _load_row(connection, assessment_id)
+        if not _may_read(connection, actor, row):
+            raise _denied("read this assessment", "lese denne vurderingen")
+        answers = connection.execute(select(answer).where(answer.c.assessment_id == assessment_id)).all()
+    return _view(row, answers)
+
+
+def find_assessment(engine: Engine, actor: Actor, unit_id: str, cycle_id: int, respondent: str) -> int | None:
+    """The id of a respondent's assessment of a unit in a cycle, if the actor may read it."""
+    with reading(engine) as connection:
+        row = connection.execute(
+            select(assessment.c.id).where(
+                assessment.c.unit_id == unit_id,
+                assessment.c.cycle_id == cycle_id,
+                assessment.c.respondent == respondent,
+            )
+        ).first()
+        if row is None:
+            return None
+        if not _may_read(connection, actor, _load_row(connection, row.id)):
+            raise _denied("read this assessment", "lese denne vurderingen")
+        return int(row.id)
+
+
+def _view(row: Any, answers: list[Any]) -> AssessmentView:
+    data = {k: row._mapping[k] for k in AssessmentView.__dataclass_fields__ if k in row._mapping}
+    view = AssessmentView(**data)
+    for a in answers:
+        view.answers[a.item_id] = Answer(a.item_id, a.level, a.yes, bool(a.dont_know), a.comment, a.evidence)
+    return view
+
+
+def save_answer(
+    engine: Engine,
+    actor: Actor,
+    assessment_id: int,
+    item_id: str,
+    expected_version: int,
+    *,
+    level: int | None = None,
+    yes: bool | None = None,
+    dont_know: bool = False,
+    comment: str | None = None,
+    evidence: str | None = None,
+) -> int:
+    """Save one answer (with its comment and evidence); returns the new row version.
+
+    Give `level` for a scored item, `yes` for a yes/no item, `dont_know=True` for
+    "vet ikke / ikke aktuelt", or none of them to keep only a comment or evidence.
+    """
+    with writing(engine) as connection:
+        row = _editable_row(connection, actor, assessment_id)
+        questionnaire = questionnaire_of(connection, row.questionnaire_version_id)
+        _check_answer(questionnaire, item_id, level, yes, dont_know)
+        new_version = _bump(connection, row, expected_version)
+        _upsert_answer(
+            connection, actor, assessment_id, Answer(item_id, level, yes, dont_know, comment, evidence)
+        )
+    return new_version
+
+
+def save_answers(
+    engine: Engine, actor: Actor, assessment_id: int, expected_version: int, answers: list[Answer]
+) -> int:
+    """Save several answers in one transaction (e.g. a workshop's agreed answers)."""
+    with writing(engine) as connection:
+        row = _editable_row(connection, actor, assessment_id)
+        questionnaire = questionnaire_of(connection, row.questionnaire_version_id)
+        for a in answers:
+            _check_answer(questionnaire, a.item_id, a.level, a.yes, a.dont_know)
+        new_version = _bump(connection, row, expected_version)
+        _upsert_answers(connection, actor, assessment_id, answers)
+    return new_version
+
+
+def _editable_row(connection: Connection, actor: Actor, assessment_id: int) -> Any:
+    row = _load_row(connection, assessment_id)
+    if not _may_edit(connection, actor, row):
+        raise _denied("change this assessment", "endre denne vurderingen")
+    if row.status not in EDITABLE:
+        raise ServiceError(
+            "wrong_status",
+            status=row.status,
+            status_nb=STATUS_NB[row.status],
+            action="changed",
+            action_nb="endres",
+        )
+    if row.cycle_status != "open":
+        raise ServiceError("cycle_closed", cycle=row.cycle_label)
+    return row
+
+
+def _check_answer(
+    questionnaire: Questionnaire, item_id: str, level: int | None, yes: bool | None, dont_know: bool
+) -> None:
+    item = questionnaire.item(item_id)
+    if item is None:
+        raise InvalidInput(detail=f"unknown item {item_id}", detail_nb=f"ukjent spørsmål {item_id}")
+    given = sum(x is not None for x in (level, yes)) + bool(dont_know)
+    if given > 1:
+        raise InvalidInput(detail=f"{item_id}: give one answer", detail_nb=f"{item_id}: gi ett svar")
+    if item.scored and yes is not None:
+        raise InvalidInput(
+            detail=f"{item_id} takes a level, not yes/no", detail_nb=f"{item_id} skal ha et nivå, ikke ja/nei"
+        )
+    if not item.scored and level is not None:
+        raise InvalidInput(detail=f"{item_id} takes yes or no", detail_nb=f"{item_id} skal ha ja eller nei")
+    if level is not None and level not in questionnaire.levels:
+        raise InvalidInput(
+            detail=f"{item_id}: level {level} is not on the scale",
+            detail_nb=f"{item_id}: nivå {level} finnes ikke på skalaen",
+        )
+
+
+def _bump(connection: Connection, row: Any, expected_version: int, **values: Any) -> int:
+    """Advance the row version if it is still `expected_version`; Conflict otherwise."""
+    done = connection.execute(
+        update(assessment)
+        .where(assessment.c.id == row.id, assessment.c.row_version == expected_version)
+        .values(row_version=assessment.c.row_version + 1, updated_at=audit.now(), **values)
+    ).rowcount
+    if done != 1:
+        raise Conflict(what="assessment", what_nb="vurderingen")
+    return expected_version + 1
+
+
+ANSWER_FIELDS = ("level", "yes", "dont_know", "comment", "evidence")
+
+
+def _upsert_answer(connection: Connection, actor: Actor, assessment_id: int, new: Answer) -> None:
+    _upsert_answers(connection, actor, assessment_id, [new])
+
+
+def _upsert_answers(connection: Connection, actor: Actor, assessment_id: int, answers: list[Answer]) -> None:
+    """Insert or update answers of one assessment, with one audit entry each."""
+    old_rows = {
+        r.item_id: r
+        for r in connection.execute(
+            select(answer).where(
+                answer.c.assessment_id == assessment_id, answer.c.item_id.in_([a.item_id for a in answers])
+            )
+        )
+    }
+    moment = audit.now()
+    inserts, updates, entries = [], [], []
+    for new in answers:
+        values = {
+            "level": new.level,
+            "yes": new.yes,
+            "dont_know": new.dont_know,
+            "comment": new.comment,
+            "evidence": new.evidence,
+        }
+        old = old_rows.get(new.item_id)
+        if old is not None and not new.answered:
+            # a comment or evidence alone keeps the answer already given
+            values.update(level=old.level, yes=old.yes, dont_know=old.dont_know)
+        row = {
+            "assessment_id": assessment_id,
+            "item_id": new.item_id,
+            **values,
+            "updated_by": actor.user_id,
+            "updated_at": moment,
+        }
+        (inserts if old is None else updates).append(row)
+        before = None if old is None else {k: getattr(old, k) for k in ANSWER_FIELDS}
+        entries.append((f"{assessment_id}/{new.item_id}", before, values))
+    if inserts:
+        connection.execute(insert(answer), inserts)
+    if updates:
+        connection.execute(
+            update(answer)
+            .where(
+                answer.c.assessment_id == bindparam("b_assessment"), answer.c.item_id == bindparam("b_item")
+            )
+            .values({k: bindparam(k) for k in (*ANSWER_FIELDS, "updated_by", "updated_at")}),
+            [{**u, "b_assessment": u["assessment_id"], "b_item": u["item_id"]} for u in updates],
+        )
+    audit.record_many(connection, actor.user_id, "answer", "assessment", entries)
+
+
+def submit_assessment(engine: Engine, actor: Actor, assessment_id: int, expected_version: int) -> int:
+    """Submit a complete assessment: store its scores and its unit's; returns the new row version.
+
+    An incomplete assessment is refused with the list of what is missing.
+    """
+    with writing(engine) as connection:
+        row = _editable_row(connection, actor, assessment_id)
+        questionnaire = questionnaire_of(connection, row.questionnaire_version_id)
+        answers = connection.execute(select(answer).where(answer.c.assessment_id == assessment_id)).all()
+        missing = _view(row, answers).missing(questionnaire)
+        if missing:
+            raise ServiceError("incomplete", items=", ".join(missing), missing=missing)
+        moment = audit.now()
+        new_version = _bump(
+            connection, row, expected_version, status="submitted", submitted_at=moment, status_comment=None
+        )
+        store_assessment_scores(connection, row, questionnaire)
+        checkpoint("submit:half")
+        refresh_unit_result(connection, row.unit_id, row.cycle_id)
+        audit.record(
+            connection,
+            actor.user_id,
+            "submit",
+            "assessment",
+            assessment_id,
+            {"status": row.status},
+            {"status": "submitted"},
+        )
+    return new_version
+
+
+def validate_assessment(engine: Engine, actor: Actor, assessment_id: int, expected_version: int) -> int:
+    """An advisor confirms a submitted assessment."""
+    with writing(engine) as connection:
+        row = _load_row(connection, assessment_id)
+        if not holds_on_unit(connection, actor, row.unit_id, ("advisor",)):
+            raise _denied("validate this assessment", "validere denne vurderingen")
+        if row.status != "submitted":
+            raise ServiceError(
+                "wrong_status",
+                status=row.status,
+                status_nb=STATUS_NB[row.status],
+                action="validated",
+                action_nb="valideres",
+            )
+        new_version = _bump(connection, row, expected_version, status="validated", validated_at=audit.now())
+        refresh_unit_result(connection, row.unit_id, row.cycle_id)
+        audit.record(
+            connection,
+            actor.user_id,
+            "validate",
+            "assessment",
+            assessment_id,
+            {"status": row.status},
+            {"status": "validated"},
+        )
+    return new_version
+
+
+def return_assessment(
+    engine: Engine, actor: Actor, assessment_id: int, expected_version: int, comment: str
+) -> int:
+    """An advisor sends a submitted assessment back to the unit with a comment."""
+    if not comment.strip():
+        raise InvalidInput(
+            detail="say why the assessment is returned", detail_nb="skriv hvorfor vurderingen sendes tilbake"
+        )
+    with writing(engine) as connection:
+        row = _load_row(connection, assessment_id)
+        if not holds_on_unit(connection, actor, row.unit_id, ("advisor",)):
+            raise _denied("return this assessment", "sende tilbake denne vurderingen")
+        if row.status not in COUNTED:
+            raise ServiceError(
+                "wrong_status",
+                status=row.status,
+                status_nb=STATUS_NB[row.status],
+                action="returned",
+                action_nb="sendes tilbake",
+            )
+        new_version = _bump(connection, row, expected_version, status="returned", status_comment=comment)
+        refresh_unit_result(connection, row.unit_id, row.cycle_id)
+        audit.record(
+            connection,
+            actor.user_id,
+            "return",
+            "assessment",
+            assessment_id,
+            {"status": row.status},
+            {"status": "returned", "comment": comment},
+        )
+    return new_version
+
+
+def list_assessments(
+    engine: Engine, actor: Actor, cycle_id: int | None = None, unit_id: str | None = None
+) -> pd.DataFrame:
+    """Assessments the actor may read (without answers), newest first."""
+    query = select(assessment, cycle.c.label.label("cycle_label"), cycle.c.status.label("cycle_status")).join(
+        cycle, cycle.c.id == assessment.c.cycle_id
+    )
+    if cycle_id is not None:
+        query = query.where(assessment.c.cycle_id == cycle_id)
+    if unit_id is not None:
+        query = query.where(assessment.c.unit_id == unit_id)
+    with reading(engine) as connection:
+        rows = [
+            r
+            for r in connection.execute(query.order_by(assessment.c.id.desc()))
+            if _may_read(connection, actor, r)
+        ]
+    columns = [
+        "id",
+        "unit_id",
+        "cycle_id",
+        "cycle_label",
+        "respondent",
+        "role",
+        "mode",
+        "status",
+        "status_comment",
+        "row_version",
+        "workshop_id",
+        "updated_at",
+        "submitted_at",
+    ]
+    return pd.DataFrame([{c: r._mapping[c] for c in columns} for r in rows], columns=columns)
+
+
+def grant_participant(connection: Connection, user_id: str, assessment_id: int) -> None:
+    connection.execute(
+        insert(role_grant).values(user_id=user_id, role="participant", assessment_id=assessment_id)
+    )
+
+
+# Scores -------------------------------------------------------------------------------
+
+
+def answers_frame(
+    connection: Connection, assessment_ids: list[int], unit_id: str, cycle_label: str
+) -> pd.DataFrame:
+    """The stored answers of some assessments as an answer frame (respondent = assessment id)."""
+    rows = connection.execute(
+        select(answer.c.assessment_id, answer.c.item_id, answer.c.level, answer.c.yes).where(
+            answer.c.assessment_id.in_(assessment_ids)
+        )
+    ).all()
+    value = [
+        float(r.level) if r.level is not None else (float(r.yes) if r.yes is not None else np.nan)
+        for r in rows
+    ]
+    return pd.DataFrame(
+        {
+            "unit": pd.Categorical([unit_id] * len(rows)),
+            "cycle": pd.Categorical([cycle_label] * len(rows)),
+            "respondent": pd.Categorical([str(r.assessment_id) for r in rows]),
+            "item": pd.Categorical([r.item_id for r in rows]),
+            "value": np.array(value, dtype="float64"),
+        }
+    )
+
+
+def store_assessment_scores(connection: Connection, row: Any, questionnaire: Questionnaire) -> None:
+    frame = answers_frame(connection, [row.id], row.unit_id, row.cycle_label)
+    result = score(questionnaire, frame)
+    coverage = dict(
+        zip(result.respondents["dimension"].astype(str), result.respondents["coverage"], strict=True)
+    )
+    rows = [
+        {
+            "assessment_id": row.id,
+            "dimension_id": str(r.dimension),
+            "score": _number(r.score),
+            "level": _integer(r.level),
+            "coverage": coverage.get(str(r.dimension)) if str(r.dimension) != OVERALL else None,
+        }
+        for r in result.table().itertuples()
+    ]
+    connection.execute(delete(assessment_score).where(assessment_score.c.assessment_id == row.id))
+    connection.execute(insert(assessment_score), rows)
+
+
+def refresh_unit_result(connection: Connection, unit_id: str, cycle_id: int) -> None:
+    """Recompute the unit's stored result for a cycle from its counted assessments.
+
+    Counted: submitted or validated ones; consensus assessments when there are any
+    (a workshop's agreed answers), otherwise every individual one. When the counted
+    assessments used different questionnaire versions, the newest version's count.
+    """
+    _lock_unit_cycle(connection, unit_id, cycle_id)
+    rows = connection.execute(
+        select(
+            assessment.c.id,
+            assessment.c.mode,
+            assessment.c.status,
+            assessment.c.questionnaire_version_id,
+            cycle.c.label,
+        )
+        .join(cycle, cycle.c.id == assessment.c.cycle_id)
+        .where(
+            assessment.c.unit_id == unit_id,
+            assessment.c.cycle_id == cycle_id,
+            assessment.c.status.in_(COUNTED),
+        )
+    ).all()
+    connection.execute(
+        delete(unit_result).where(unit_result.c.unit_id == unit_id, unit_result.c.cycle_id == cycle_id)
+    )
+    if not rows:
+        return
+    consensus = [r for r in rows if r.mode == "consensus"]
+    counted = consensus or rows
+    version = max(r.questionnaire_version_id for r in counted)
+    counted = [r for r in counted if r.questionnaire_version_id == version]
+    questionnaire = questionnaire_of(connection, version)
+    roadmap = roadmap_for(connection, version)
+    frame = answers_frame(connection, [r.id for r in counted], unit_id, counted[0].label)
+    result = score(questionnaire, frame, roadmap)
+    status = "validated" if all(r.status == "validated" for r in counted) else "submitted"
+    connection.execute(
+        insert(unit_result),
+        result_rows(result, {unit_id: unit_id}, {counted[0].label: cycle_id}, version, status),
+    )
+
+
+def result_rows(
+    result: ScoreResult, unit_ids: dict[str, str], cycle_ids: dict[str, int], version: int, status: str
+) -> list[dict[str, Any]]:
+    """The rows of unit_result for a score result."""
+    moment = audit.now()
+    table = result.table()
+    return [
+        {
+            "cycle_id": cycle_ids[r.cycle],
+            "unit_id": unit_ids[r.unit],
+            "dimension_id": str(r.dimension),
+            "questionnaire_version_id": version,
+            "score": _number(r.score),
+            "level": _integer(r.level),
+            "respondents": int(r.respondents),
+            "spread": _number(r.spread),
+            "stage": _integer(getattr(r, "stage", None)),
+            "journey": _number(getattr(r, "journey", None)),
+            "status": status,
+            "computed_at": moment,
+        }
+        for r in table.itertuples()
+    ]
+
+
+def _lock_unit_cycle(connection: Connection, unit_id: str, cycle_id: int) -> None:
+    """Serialise recomputations of one unit's result (SQLite serialises all writes anyway)."""
+    if not is_sqlite(connection.engine):
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"unit_result/{unit_id}/{cycle_id}"}
+        )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _integer(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def count_assessments(engine: Engine, status: str | None = None) -> int:
+    with reading(engine) as connection:
+        query = select(func.count()).select_from(assessment)
+        if status:
+            query = query.where(assessment.c.status == status)
+        return int(connection.execute(query).scalar_one())

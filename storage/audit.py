@@ -1,0 +1,89 @@
+"""The append-only audit log: who changed what, when, and the values before and after."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from storage.tables import audit_log
+
+_frozen: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("frozen_now", default=None)
+
+
+def now() -> dt.datetime:
+    """The current time as naive UTC, the form every timestamp is stored in."""
+    return _frozen.get() or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@contextlib.contextmanager
+def clock(moment: dt.datetime) -> Iterator[None]:
+    """Stamp the writes made inside the block with `moment` (demo history, tests)."""
+    token = _frozen.set(moment)
+    try:
+        yield
+    finally:
+        _frozen.reset(token)
+
+
+def record(
+    connection: Connection,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Append one entry; call it inside the transaction that makes the change."""
+    connection.execute(
+        insert(audit_log).values(
+            at=now(),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=_json(before),
+            after=_json(after),
+        )
+    )
+
+
+def record_many(
+    connection: Connection, actor: str, action: str, entity: str, entries: list[tuple[Any, Any, Any]]
+) -> None:
+    """Append one entry per (entity_id, before, after), in one round trip."""
+    if not entries:
+        return
+    moment = now()
+    connection.execute(
+        insert(audit_log),
+        [
+            {
+                "at": moment,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "before": _json(before),
+                "after": _json(after),
+            }
+            for entity_id, before, after in entries
+        ],
+    )
+
+
+def data_version(connection: Connection) -> int:
+    """The id of the newest audit entry: it changes with every write through the services."""
+    return int(connection.execute(select(func.coalesce(func.max(audit_log.c.id), 0))).scalar_one())
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,227 @@
+"""Questionnaire and roadmap versions, kept with their YAML text and content hash.
+
+An assessment records the questionnaire version it was answered with and is always
+scored with that text, even after the file on disk has changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from scoring.models import Questionnaire, Roadmap
+from scoring.validation import questionnaire_from_text, roadmap_from_text
+from storage import audit
+from storage.access import Actor, require_admin
+from storage.db import reading, writing
+from storage.errors import InvalidInput, NotFound
+from storage.tables import cycle, questionnaire_version, roadmap_version, setting
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_QUESTIONNAIRE = ROOT / "questionnaires" / "ledelse-og-kvalitetsforbedring.yaml"
+DEFAULT_ROADMAP = ROOT / "questionnaires" / "forbedringsreisen.yaml"
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_questionnaire(text: str) -> Questionnaire:
+    return questionnaire_from_text(text, "<stored questionnaire>")
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_roadmap(text: str, questionnaire_text: str) -> Roadmap:
+    return roadmap_from_text(text, _parse_questionnaire(questionnaire_text), "<stored roadmap>")
+
+
+def register_questionnaire(connection: Connection, actor: Actor, text: str) -> int:
+    """The id of the stored version with this exact text, storing it on first use.
+
+    The text is validated first: a questionnaire with problems is never stored.
+    """
+    model = _parse_questionnaire(text)
+    digest = content_hash(text)
+    existing = connection.execute(
+        select(questionnaire_version.c.id).where(
+            questionnaire_version.c.questionnaire_id == model.id,
+            questionnaire_version.c.content_hash == digest,
+        )
+    ).scalar()
+    if existing is not None:
+        return int(existing)
+    new_id = connection.execute(
+        insert(questionnaire_version).values(
+            questionnaire_id=model.id,
+            version=model.version,
+            content_hash=digest,
+            yaml_text=text,
+            created_at=audit.now(),
+        )
+    ).inserted_primary_key[0]
+    audit.record(
+        connection,
+        actor.user_id,
+        "register",
+        "questionnaire_version",
+        new_id,
+        None,
+        {"questionnaire": model.id, "version": model.version, "hash": digest},
+    )
+    return int(new_id)
+
+
+def register_roadmap(connection: Connection, actor: Actor, text: str, questionnaire_text: str) -> int:
+    model = _parse_roadmap(text, questionnaire_text)
+    digest = content_hash(text)
+    existing = connection.execute(
+        select(roadmap_version.c.id).where(
+            roadmap_version.c.roadmap_id == model.id, roadmap_version.c.content_hash == digest
+        )
+    ).scalar()
+    if existing is not None:
+        return int(existing)
+    new_id = connection.execute(
+        insert(roadmap_version).values(
+            roadmap_id=model.id,
+            questionnaire_id=model.questionnaire,
+            content_hash=digest,
+            yaml_text=text,
+            created_at=audit.now(),
+        )
+    ).inserted_primary_key[0]
+    audit.record(
+        connection,
+        actor.user_id,
+        "register",
+        "roadmap_version",
+        new_id,
+        None,
+        {"roadmap": model.id, "hash": digest},
+    )
+    return int(new_id)
+
+
+def questionnaire_text(connection: Connection, version_id: int) -> str:
+    text = connection.execute(
+        select(questionnaire_version.c.yaml_text).where(questionnaire_version.c.id == version_id)
+    ).scalar()
+    if text is None:
+        raise NotFound(what="questionnaire version", what_nb="spørreskjemaversjonen", id=version_id)
+    return str(text)
+
+
+def questionnaire_of(connection: Connection, version_id: int) -> Questionnaire:
+    """The questionnaire model of a stored version (parsed once per process)."""
+    return _parse_questionnaire(questionnaire_text(connection, version_id))
+
+
+def roadmap_for(connection: Connection, questionnaire_version_id: int) -> Roadmap | None:
+    """The newest stored roadmap for the questionnaire of this version, checked against it."""
+    text = questionnaire_text(connection, questionnaire_version_id)
+    model = _parse_questionnaire(text)
+    row = connection.execute(
+        select(roadmap_version.c.yaml_text)
+        .where(roadmap_version.c.questionnaire_id == model.id)
+        .order_by(roadmap_version.c.id.desc())
+    ).first()
+    return None if row is None else _parse_roadmap(row.yaml_text, text)
+
+
+def current_questionnaire_version(connection: Connection) -> int:
+    """The questionnaire version new assessments use (set when definitions are loaded)."""
+    value = connection.execute(
+        select(setting.c.value).where(setting.c.key == "questionnaire_version")
+    ).scalar()
+    if value is None:
+        raise NotFound(what="current questionnaire", what_nb="gjeldende spørreskjema", id="-")
+    return int(value)
+
+
+def load_definitions(
+    engine: Engine,
+    actor: Actor,
+    questionnaire_path: str | Path = DEFAULT_QUESTIONNAIRE,
+    roadmap_path: str | Path | None = DEFAULT_ROADMAP,
+) -> int:
+    """Register the questionnaire (and roadmap) files and make them current; returns the version id."""
+    require_admin(actor, "change questionnaires", "endre spørreskjemaer")
+    text = Path(questionnaire_path).read_text(encoding="utf-8")
+    with writing(engine) as connection:
+        version_id = register_questionnaire(connection, actor, text)
+        if roadmap_path is not None:
+            register_roadmap(connection, actor, Path(roadmap_path).read_text(encoding="utf-8"), text)
+        set_setting(connection, "questionnaire_version", str(version_id))
+    return version_id
+
+
+def set_setting(connection: Connection, key: str, value: str) -> None:
+    done = connection.execute(update(setting).where(setting.c.key == key).values(value=value)).rowcount
+    if not done:
+        connection.execute(insert(setting).values(key=key, value=value))
+
+
+def get_setting(engine: Engine, key: str) -> str | None:
+    with reading(engine) as connection:
+        return connection.execute(select(setting.c.value).where(setting.c.key == key)).scalar()
+
+
+# Cycles -------------------------------------------------------------------------------
+
+
+def create_cycle(engine: Engine, actor: Actor, label: str, starts_on: dt.date, ends_on: dt.date) -> int:
+    require_admin(actor, "create cycles", "opprette sykluser")
+    if ends_on <= starts_on:
+        raise InvalidInput(
+            detail="a cycle must end after it starts", detail_nb="en syklus må slutte etter at den starter"
+        )
+    with writing(engine) as connection:
+        if connection.execute(select(cycle.c.id).where(cycle.c.label == label)).first():
+            raise InvalidInput(
+                detail=f"cycle {label} exists already", detail_nb=f"syklusen {label} finnes allerede"
+            )
+        new_id = connection.execute(
+            insert(cycle).values(label=label, starts_on=starts_on, ends_on=ends_on, status="open")
+        ).inserted_primary_key[0]
+        audit.record(
+            connection,
+            actor.user_id,
+            "create",
+            "cycle",
+            new_id,
+            None,
+            {"label": label, "starts_on": starts_on, "ends_on": ends_on},
+        )
+    return int(new_id)
+
+
+def set_cycle_status(engine: Engine, actor: Actor, cycle_id: int, status: str) -> None:
+    require_admin(actor, "close cycles", "avslutte sykluser")
+    if status not in ("open", "closed"):
+        raise InvalidInput(detail=f"unknown status {status}", detail_nb=f"ukjent status {status}")
+    with writing(engine) as connection:
+        before = connection.execute(select(cycle.c.status).where(cycle.c.id == cycle_id)).scalar()
+        if before is None:
+            raise NotFound(what="cycle", what_nb="syklusen", id=cycle_id)
+        connection.execute(update(cycle).where(cycle.c.id == cycle_id).values(status=status))
+        audit.record(
+            connection, actor.user_id, "status", "cycle", cycle_id, {"status": before}, {"status": status}
+        )
+
+
+def list_cycles(engine: Engine) -> list[dict[str, object]]:
+    """Every cycle, oldest first."""
+    with reading(engine) as connection:
+        rows = connection.execute(select(cycle).order_by(cycle.c.starts_on)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def cycle_label_for(day: dt.date) -> str:
+    """The label of the yearly cycle a day falls in; cycles run from 1 September."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}/{start + 1}"

@@ -1,0 +1,88 @@
+"""Errors the services raise and the UI shows: a code, its parameters and a message in nb or en."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "access_denied": {
+        "en": "You do not have the right to {what}.",
+        "nb": "Du har ikke rett til å {what_nb}.",
+    },
+    "not_found": {
+        "en": "{what} '{id}' was not found.",
+        "nb": "Fant ikke {what_nb} «{id}».",
+    },
+    "conflict": {
+        "en": "Someone else changed this {what} after you opened it. Reload to see their "
+        "changes; nothing of yours was overwritten.",
+        "nb": "Noen andre endret denne {what_nb} etter at du åpnet den. Last inn på nytt for å "
+        "se endringene; ingenting ble overskrevet.",
+    },
+    "wrong_status": {
+        "en": "The assessment is {status}; it cannot be {action} now.",
+        "nb": "Vurderingen har status «{status_nb}» og kan ikke {action_nb} nå.",
+    },
+    "incomplete": {
+        "en": "Not answered yet: {items}.",
+        "nb": "Ikke besvart ennå: {items}.",
+    },
+    "invalid": {
+        "en": "{detail}",
+        "nb": "{detail_nb}",
+    },
+    "cycle_closed": {
+        "en": "Cycle {cycle} is closed.",
+        "nb": "Syklusen {cycle} er avsluttet.",
+    },
+    "database_not_empty": {
+        "en": "The database already holds data; restore only into an empty database.",
+        "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",
+    },
+}
+
+
+class ServiceError(Exception):
+    """A refusal or failure the user should see, never a silent no-op."""
+
+    code = "invalid"
+
+    def __init__(self, code: str | None = None, **params: Any):
+        self.code = code or self.code
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        templates = MESSAGES[self.code]
+        params = {key: value for key, value in self.params.items()}
+        for key, value in list(params.items()):
+            params.setdefault(f"{key}_nb", value)
+        return (templates.get(lang) or templates["en"]).format(**params)
+
+
+class AccessDenied(ServiceError, PermissionError):
+    code = "access_denied"
+
+
+class NotFound(ServiceError, LookupError):
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    code = "conflict"
+
+
+class InvalidInput(ServiceError, ValueError):
+    code = "invalid"
+
+
+class ImportRejected(ServiceError):
+    """An import refused as a whole; `problems` lists every bad row."""
+
+    def __init__(self, problems: list[Any]):
+        self.problems = problems
+        super().__init__(
+            "invalid",
+            detail=f"{len(problems)} problem(s); nothing was imported",
+            detail_nb=f"{len(problems)} feil; ingenting ble importert",
+        )

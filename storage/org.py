@@ -1,0 +1,359 @@
+"""The organisation tree with its history: units keep stable ids through renames, moves,
+merges and closures, so past assessments stay attached and any past tree can be shown.
+
+`data/org.yaml` describes the tree as it is now:
+
+    id: sorlandet-hf
+    kind: helseforetak            # helseforetak, kommune, klinikk, seksjon, avdeling, enhet
+    name: {nb: Sørlandet sykehus HF, en: Sørlandet Hospital Trust}
+    children:
+      - id: klinikk-psykisk-helse
+        kind: klinikk
+        name: ...
+        children: [...]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+
+from scoring.problems import Problem
+from scoring.yamlsource import format_path, parse_yaml
+from storage import audit
+from storage.access import Actor, ancestors, require_admin
+from storage.db import reading, writing
+from storage.errors import ImportRejected, InvalidInput, NotFound
+from storage.tables import UNIT_KINDS, org_unit, org_unit_version
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    id: str
+    kind: str
+    name_nb: str
+    name_en: str
+    parent_id: str | None
+
+
+def parse_org_yaml(text: str, file: str = "org.yaml") -> list[UnitSpec]:
+    """The units of an org.yaml, parents first; ImportRejected lists every problem."""
+    document, problems = parse_yaml(text, file)
+    if document is None or problems:
+        raise ImportRejected(problems)
+    units: list[UnitSpec] = []
+    seen: dict[str, int] = {}
+
+    def visit(node: Any, path: tuple[Any, ...], parent: str | None) -> None:
+        line = document.line_of(path)
+        where = format_path(path)
+        if not isinstance(node, dict):
+            problems.append(_problem(file, line, f"{where}: expected a unit (id, kind, name)"))
+            return
+        unit_id, kind, name = node.get("id"), node.get("kind"), node.get("name")
+        unknown = set(node) - {"id", "kind", "name", "children"}
+        for key in sorted(unknown, key=str):
+            problems.append(
+                _problem(file, document.line_of(path + (key,)), f"{where}: unknown field '{key}'")
+            )
+        if not isinstance(unit_id, str) or not unit_id:
+            problems.append(_problem(file, line, f"{where}: missing field 'id'"))
+            return
+        if unit_id in seen:
+            problems.append(
+                _problem(
+                    file, line, f"{where}.id: duplicate id '{unit_id}' (first used at line {seen[unit_id]})"
+                )
+            )
+        seen[unit_id] = line
+        if kind not in UNIT_KINDS:
+            problems.append(
+                _problem(
+                    file,
+                    document.line_of(path + ("kind",)),
+                    f"{where}.kind: must be one of {', '.join(UNIT_KINDS)}, got {kind}",
+                )
+            )
+        if isinstance(name, str):
+            name_nb = name_en = name
+        elif isinstance(name, dict) and (name.get("nb") or name.get("en")):
+            name_nb = str(name.get("nb") or name.get("en"))
+            name_en = str(name.get("en") or name.get("nb"))
+        else:
+            problems.append(_problem(file, line, f"{where}: missing field 'name'"))
+            name_nb = name_en = unit_id
+        units.append(UnitSpec(unit_id, str(kind), name_nb, name_en, parent))
+        children = node.get("children") or []
+        if not isinstance(children, list):
+            problems.append(
+                _problem(file, document.line_of(path + ("children",)), f"{where}.children: expected a list")
+            )
+            return
+        for index, child in enumerate(children):
+            visit(child, path + ("children", index), unit_id)
+
+    root = document.data
+    for index, node in enumerate(root if isinstance(root, list) else [root]):
+        visit(node, (index,) if isinstance(root, list) else (), None)
+    if problems:
+        raise ImportRejected(problems)
+    return units
+
+
+def sync_org(
+    engine: Engine, actor: Actor, units: list[UnitSpec], on: dt.date | None = None
+) -> dict[str, int]:
+    """Make the current tree match `units` as of `on`: create, rename, move and close units.
+
+    Returns how many units were created, renamed, moved and closed.
+    """
+    require_admin(actor, "change the organisation", "endre organisasjonen")
+    on = on or dt.date.today()
+    counts = {"created": 0, "renamed": 0, "moved": 0, "closed": 0}
+    with writing(engine) as connection:
+        current = _current_versions(connection)
+        wanted = {u.id: u for u in units}
+        for unit in units:
+            row = current.get(unit.id)
+            if row is None:
+                _create(connection, actor, unit, on)
+                counts["created"] += 1
+                continue
+            if row["parent_id"] != unit.parent_id:
+                _new_version(
+                    connection,
+                    actor,
+                    row,
+                    on,
+                    "moved",
+                    parent_id=unit.parent_id,
+                    name_nb=unit.name_nb,
+                    name_en=unit.name_en,
+                )
+                counts["moved"] += 1
+            elif (row["name_nb"], row["name_en"]) != (unit.name_nb, unit.name_en):
+                _new_version(
+                    connection, actor, row, on, "renamed", name_nb=unit.name_nb, name_en=unit.name_en
+                )
+                counts["renamed"] += 1
+        for unit_id, row in current.items():
+            if unit_id not in wanted:
+                _end_version(connection, actor, row, on, "closed")
+                counts["closed"] += 1
+    return counts
+
+
+def load_org_yaml(
+    engine: Engine, actor: Actor, path: str | Path, on: dt.date | None = None
+) -> dict[str, int]:
+    path = Path(path)
+    return sync_org(engine, actor, parse_org_yaml(path.read_text(encoding="utf-8"), str(path)), on)
+
+
+def rename_unit(
+    engine: Engine, actor: Actor, unit_id: str, name_nb: str, name_en: str, on: dt.date | None = None
+) -> None:
+    require_admin(actor, "change the organisation", "endre organisasjonen")
+    with writing(engine) as connection:
+        row = _current(connection, unit_id)
+        _new_version(
+            connection, actor, row, on or dt.date.today(), "renamed", name_nb=name_nb, name_en=name_en
+        )
+
+
+def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt.date | None = None) -> None:
+    require_admin(actor, "change the organisation", "endre organisasjonen")
+    with writing(engine) as connection:
+        row = _current(connection, unit_id)
+        _current(connection, parent_id)
+        if parent_id == unit_id or unit_id in ancestors(connection, parent_id):
+            raise InvalidInput(
+                detail="a unit cannot be moved under itself",
+                detail_nb="en enhet kan ikke flyttes under seg selv",
+            )
+        _new_version(connection, actor, row, on or dt.date.today(), "moved", parent_id=parent_id)
+
+
+def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.date | None = None) -> None:
+    """Close `unit_id` as merged into `into`; its past assessments stay with its own id."""
+    require_admin(actor, "change the organisation", "endre organisasjonen")
+    with writing(engine) as connection:
+        row = _current(connection, unit_id)
+        _current(connection, into)
+        if _children(connection, unit_id):
+            raise InvalidInput(
+                detail="move or merge the unit's children first",
+                detail_nb="flytt eller slå sammen underenhetene først",
+            )
+        _end_version(connection, actor, row, on or dt.date.today(), "merged", merged_into=into)
+
+
+def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = None) -> None:
+    require_admin(actor, "change the organisation", "endre organisasjonen")
+    with writing(engine) as connection:
+        row = _current(connection, unit_id)
+        if _children(connection, unit_id):
+            raise InvalidInput(
+                detail="close or move the unit's children first",
+                detail_nb="avslutt eller flytt underenhetene først",
+            )
+        _end_version(connection, actor, row, on or dt.date.today(), "closed")
+
+
+def tree_during(connection: Connection, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Every unit that existed at some time in [start, end), as it was last in that period.
+
+    Columns: unit_id, parent_id, kind, name_nb, name_en, depth, leaf.
+    """
+    v, u = org_unit_version, org_unit
+    rows = connection.execute(
+        select(v.c.unit_id, v.c.parent_id, v.c.name_nb, v.c.name_en, v.c.valid_from, u.c.kind)
+        .join(u, u.c.id == v.c.unit_id)
+        .where(v.c.valid_from < end, or_(v.c.valid_to.is_(None), v.c.valid_to > start))
+    ).all()
+    frame = pd.DataFrame(rows, columns=["unit_id", "parent_id", "name_nb", "name_en", "valid_from", "kind"])
+    frame = frame.sort_values("valid_from").drop_duplicates("unit_id", keep="last").drop(columns="valid_from")
+    return _with_depth(frame.reset_index(drop=True))
+
+
+def tree_at(connection: Connection, on: dt.date | None = None) -> pd.DataFrame:
+    """The tree as it stood on `on` (default today)."""
+    on = on or dt.date.today()
+    return tree_during(connection, on, on + dt.timedelta(days=1))
+
+
+def current_tree(engine: Engine) -> pd.DataFrame:
+    with reading(engine) as connection:
+        return tree_at(connection)
+
+
+def unit_history(engine: Engine, unit_id: str) -> pd.DataFrame:
+    """Every version of one unit: name, parent, from, to, and how each began or ended."""
+    with reading(engine) as connection:
+        rows = connection.execute(
+            select(org_unit_version)
+            .where(org_unit_version.c.unit_id == unit_id)
+            .order_by(org_unit_version.c.id)
+        ).all()
+    if not rows:
+        raise NotFound(what="unit", what_nb="enheten", id=unit_id)
+    return pd.DataFrame([dict(r._mapping) for r in rows]).drop(columns="id")
+
+
+def _with_depth(frame: pd.DataFrame) -> pd.DataFrame:
+    parent = dict(zip(frame["unit_id"], frame["parent_id"], strict=True))
+    depth: dict[str, int] = {}
+
+    def depth_of(unit: str) -> int:
+        chain = []
+        while unit not in depth:
+            chain.append(unit)
+            up = parent.get(unit)
+            if up is None or up not in parent or up in chain:
+                depth[unit] = 0
+                break
+            unit = up
+        for node in reversed(chain):
+            if node not in depth:
+                depth[node] = depth[parent[node]] + 1
+        return depth[chain[0]] if chain else depth[unit]
+
+    frame["depth"] = [depth_of(u) for u in frame["unit_id"]]
+    frame["leaf"] = ~frame["unit_id"].isin(set(frame["parent_id"].dropna()))
+    return frame
+
+
+def _problem(file: str, line: int, text: str) -> Problem:
+    return Problem(file, line, "invalid", {"path": "", "detail": text})
+
+
+def _current_versions(connection: Connection) -> dict[str, dict[str, Any]]:
+    rows = connection.execute(select(org_unit_version).where(org_unit_version.c.valid_to.is_(None))).all()
+    return {r.unit_id: dict(r._mapping) for r in rows}
+
+
+def _current(connection: Connection, unit_id: str) -> dict[str, Any]:
+    row = connection.execute(
+        select(org_unit_version).where(
+            and_(org_unit_version.c.unit_id == unit_id, org_unit_version.c.valid_to.is_(None))
+        )
+    ).first()
+    if row is None:
+        raise NotFound(what="unit", what_nb="enheten", id=unit_id)
+    return dict(row._mapping)
+
+
+def _children(connection: Connection, unit_id: str) -> list[str]:
+    return list(
+        connection.execute(
+            select(org_unit_version.c.unit_id).where(
+                and_(org_unit_version.c.parent_id == unit_id, org_unit_version.c.valid_to.is_(None))
+            )
+        ).scalars()
+    )
+
+
+def _create(connection: Connection, actor: Actor, unit: UnitSpec, on: dt.date) -> None:
+    exists = connection.execute(select(org_unit.c.id).where(org_unit.c.id == unit.id)).first()
+    if exists is None:
+        connection.execute(insert(org_unit).values(id=unit.id, kind=unit.kind, created_at=audit.now()))
+    values = {
+        "unit_id": unit.id,
+        "parent_id": unit.parent_id,
+        "name_nb": unit.name_nb,
+        "name_en": unit.name_en,
+        "valid_from": on,
+        "valid_to": None,
+        "change": "created" if exists is None else "reopened",
+    }
+    connection.execute(insert(org_unit_version).values(**values))
+    audit.record(connection, actor.user_id, "create", "org_unit", unit.id, None, values)
+
+
+def _new_version(
+    connection: Connection, actor: Actor, row: dict[str, Any], on: dt.date, change: str, **changes: Any
+) -> None:
+    if on <= row["valid_from"]:
+        # a second change on the day a version began replaces that version in place
+        connection.execute(
+            update(org_unit_version).where(org_unit_version.c.id == row["id"]).values(**changes)
+        )
+    else:
+        connection.execute(
+            update(org_unit_version).where(org_unit_version.c.id == row["id"]).values(valid_to=on)
+        )
+        values = {k: row[k] for k in ("unit_id", "parent_id", "name_nb", "name_en")} | changes
+        connection.execute(
+            insert(org_unit_version).values(**values, valid_from=on, valid_to=None, change=change)
+        )
+    before = {k: row[k] for k in changes}
+    audit.record(connection, actor.user_id, change, "org_unit", row["unit_id"], before, changes | {"on": on})
+
+
+def _end_version(
+    connection: Connection,
+    actor: Actor,
+    row: dict[str, Any],
+    on: dt.date,
+    change: str,
+    merged_into: str | None = None,
+) -> None:
+    connection.execute(
+        update(org_unit_version)
+        .where(org_unit_version.c.id == row["id"])
+        .values(valid_to=max(on, row["valid_from"] + dt.timedelta(days=1)), merged_into=merged_into)
+    )
+    audit.record(
+        connection,
+        actor.user_id,
+        change,
+        "org_unit",
+        row["unit_id"],
+        {"valid_to": None},
+        {"valid_to": on, "merged_into": merged_into},
+    )

@@ -1,0 +1,191 @@
+"""Targets per unit and dimension, and the action plan (what, who, by when, status)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+
+from storage import audit
+from storage.access import Actor, require_on_unit
+from storage.db import reading, writing
+from storage.errors import Conflict, InvalidInput, NotFound
+from storage.tables import ACTION_STATUSES, action_item, cycle, target, unit_result
+
+PLANNERS = ("leader", "management")
+READERS = ("leader", "management", "advisor")
+
+
+def set_target(
+    engine: Engine,
+    actor: Actor,
+    unit_id: str,
+    dimension_id: str,
+    target_level: float,
+    baseline: float | None = None,
+    target_cycle_id: int | None = None,
+) -> None:
+    """Set the level a unit aims for on a dimension (or 'overall').
+
+    Without a baseline, the unit's newest stored score on that dimension is used, so
+    progress reads (current - baseline) / (target - baseline) from today on.
+    """
+    if not 1 <= target_level <= 5:
+        raise InvalidInput(
+            detail="a target is a level from 1 to 5", detail_nb="et mål er et nivå fra 1 til 5"
+        )
+    with writing(engine) as connection:
+        require_on_unit(
+            connection, actor, unit_id, PLANNERS, "set targets for this unit", "sette mål for enheten"
+        )
+        if baseline is None:
+            baseline = connection.execute(
+                select(unit_result.c.score)
+                .join(cycle, cycle.c.id == unit_result.c.cycle_id)
+                .where(
+                    unit_result.c.unit_id == unit_id,
+                    unit_result.c.dimension_id == dimension_id,
+                    unit_result.c.score.is_not(None),
+                )
+                .order_by(cycle.c.starts_on.desc())
+            ).scalar()
+        old = connection.execute(
+            select(target).where(target.c.unit_id == unit_id, target.c.dimension_id == dimension_id)
+        ).first()
+        values = {
+            "target_level": float(target_level),
+            "baseline": baseline,
+            "target_cycle_id": target_cycle_id,
+            "set_by": actor.user_id,
+            "set_at": audit.now(),
+        }
+        if old is None:
+            connection.execute(insert(target).values(unit_id=unit_id, dimension_id=dimension_id, **values))
+        else:
+            connection.execute(
+                update(target)
+                .where(target.c.unit_id == unit_id, target.c.dimension_id == dimension_id)
+                .values(**values)
+            )
+        before = None if old is None else {"target_level": old.target_level, "baseline": old.baseline}
+        audit.record(
+            connection,
+            actor.user_id,
+            "set",
+            "target",
+            f"{unit_id}/{dimension_id}",
+            before,
+            {"target_level": target_level, "baseline": baseline},
+        )
+
+
+def list_targets(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
+    with reading(engine) as connection:
+        require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
+        rows = connection.execute(select(target).where(target.c.unit_id == unit_id)).all()
+    return pd.DataFrame([dict(r._mapping) for r in rows], columns=[c.name for c in target.columns])
+
+
+def progress_to_target(current: float | None, baseline: float | None, target_level: float) -> float | None:
+    """SAMM's progress to date, (current - baseline) / (target - baseline), between 0 and 1."""
+    if current is None or baseline is None or pd.isna(current) or pd.isna(baseline):
+        return None
+    if target_level <= baseline:
+        return 1.0 if current >= target_level else 0.0
+    return float(min(max((current - baseline) / (target_level - baseline), 0.0), 1.0))
+
+
+def add_action_item(
+    engine: Engine,
+    actor: Actor,
+    unit_id: str,
+    cycle_id: int,
+    what: str,
+    who: str | None = None,
+    due_on: dt.date | None = None,
+    dimension_id: str | None = None,
+    status: str = "planned",
+) -> int:
+    if not what.strip():
+        raise InvalidInput(detail="say what will be done", detail_nb="skriv hva som skal gjøres")
+    if status not in ACTION_STATUSES:
+        raise InvalidInput(detail=f"unknown status {status}", detail_nb=f"ukjent status {status}")
+    with writing(engine) as connection:
+        require_on_unit(
+            connection, actor, unit_id, PLANNERS, "plan actions for this unit", "planlegge tiltak for enheten"
+        )
+        moment = audit.now()
+        values = {
+            "unit_id": unit_id,
+            "cycle_id": cycle_id,
+            "dimension_id": dimension_id,
+            "what": what.strip(),
+            "who": (who or "").strip() or None,
+            "due_on": due_on,
+            "status": status,
+            "created_by": actor.user_id,
+            "created_at": moment,
+            "updated_at": moment,
+            "row_version": 1,
+        }
+        new_id = int(connection.execute(insert(action_item).values(**values)).inserted_primary_key[0])
+        audit.record(connection, actor.user_id, "create", "action_item", new_id, None, values)
+    return new_id
+
+
+def update_action_item(
+    engine: Engine, actor: Actor, item_id: int, expected_version: int, **changes: Any
+) -> int:
+    """Change what, who, due_on, status or dimension_id of an action; returns the new row version."""
+    allowed = {"what", "who", "due_on", "status", "dimension_id"}
+    if set(changes) - allowed:
+        raise InvalidInput(
+            detail=f"cannot change {sorted(set(changes) - allowed)}",
+            detail_nb=f"kan ikke endre {sorted(set(changes) - allowed)}",
+        )
+    if "status" in changes and changes["status"] not in ACTION_STATUSES:
+        raise InvalidInput(
+            detail=f"unknown status {changes['status']}", detail_nb=f"ukjent status {changes['status']}"
+        )
+    with writing(engine) as connection:
+        row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
+        if row is None:
+            raise NotFound(what="action", what_nb="tiltaket", id=item_id)
+        require_on_unit(
+            connection, actor, row.unit_id, PLANNERS, "change this action", "endre dette tiltaket"
+        )
+        done = connection.execute(
+            update(action_item)
+            .where(action_item.c.id == item_id, action_item.c.row_version == expected_version)
+            .values(**changes, updated_at=audit.now(), row_version=action_item.c.row_version + 1)
+        ).rowcount
+        if done != 1:
+            raise Conflict(what="action", what_nb="tiltaket")
+        audit.record(
+            connection,
+            actor.user_id,
+            "update",
+            "action_item",
+            item_id,
+            {k: getattr(row, k) for k in changes},
+            changes,
+        )
+    return expected_version + 1
+
+
+def list_action_items(
+    engine: Engine, actor: Actor, unit_id: str, cycle_id: int | None = None
+) -> pd.DataFrame:
+    query = select(action_item, cycle.c.label.label("cycle_label")).join(
+        cycle, cycle.c.id == action_item.c.cycle_id
+    )
+    query = query.where(action_item.c.unit_id == unit_id)
+    if cycle_id is not None:
+        query = query.where(action_item.c.cycle_id == cycle_id)
+    with reading(engine) as connection:
+        require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
+        rows = connection.execute(query.order_by(cycle.c.starts_on, action_item.c.id)).all()
+    columns = [c.name for c in action_item.columns] + ["cycle_label"]
+    return pd.DataFrame([dict(r._mapping) for r in rows], columns=columns)
