@@ -23,7 +23,7 @@ from storage.db import is_sqlite, reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound, ServiceError
 from storage.faults import checkpoint
-from storage.tables import answer, assessment, assessment_score, cycle, role_grant, unit_result
+from storage.tables import answer, assessment, assessment_score, cycle, role_grant, unit_result, workshop
 
 EDITABLE = ("draft", "returned")
 COUNTED = ("submitted", "validated")
@@ -97,8 +97,14 @@ def _may_read(connection: Connection, actor: Actor, row: Any) -> bool:
 
 def _load_row(connection: Connection, assessment_id: int) -> Any:
     row = connection.execute(
-        select(assessment, cycle.c.label.label("cycle_label"), cycle.c.status.label("cycle_status"))
+        select(
+            assessment,
+            cycle.c.label.label("cycle_label"),
+            cycle.c.status.label("cycle_status"),
+            workshop.c.status.label("workshop_status"),
+        )
         .join(cycle, cycle.c.id == assessment.c.cycle_id)
+        .join(workshop, workshop.c.id == assessment.c.workshop_id, isouter=True)
         .where(assessment.c.id == assessment_id)
     ).first()
     if row is None:
@@ -243,7 +249,8 @@ def save_answer(
     """Save one answer (with its comment and evidence); returns the new row version.
 
     Give `level` for a scored item, `yes` for a yes/no item, `dont_know=True` for
-    "vet ikke / ikke aktuelt", or none of them to keep only a comment or evidence.
+    "vet ikke / ikke aktuelt", or none of them to keep the answer and change only the
+    comment or evidence. A comment or evidence of None keeps the stored text; "" clears it.
     """
     with writing(engine) as connection:
         row = _editable_row(connection, actor, assessment_id)
@@ -284,6 +291,8 @@ def _editable_row(connection: Connection, actor: Actor, assessment_id: int) -> A
         )
     if row.cycle_status != "open":
         raise ServiceError("cycle_closed", cycle=row.cycle_label)
+    if row.mode == "individual" and row.workshop_status == "closed":
+        raise ServiceError("workshop_closed")
     return row
 
 
@@ -349,9 +358,14 @@ def _upsert_answers(connection: Connection, actor: Actor, assessment_id: int, an
             "evidence": new.evidence,
         }
         old = old_rows.get(new.item_id)
-        if old is not None and not new.answered:
-            # a comment or evidence alone keeps the answer already given
-            values.update(level=old.level, yes=old.yes, dont_know=old.dont_know)
+        if old is not None:
+            if not new.answered:  # a comment or evidence alone keeps the answer already given
+                values.update(level=old.level, yes=old.yes, dont_know=old.dont_know)
+            for text_field in ("comment", "evidence"):  # None keeps the text; "" clears it
+                if values[text_field] is None:
+                    values[text_field] = getattr(old, text_field)
+        for text_field in ("comment", "evidence"):
+            values[text_field] = (values[text_field] or "").strip() or None
         row = {
             "assessment_id": assessment_id,
             "item_id": new.item_id,
@@ -565,30 +579,13 @@ def refresh_unit_result(connection: Connection, unit_id: str, cycle_id: int) -> 
     assessments used different questionnaire versions, the newest version's count.
     """
     _lock_unit_cycle(connection, unit_id, cycle_id)
-    rows = connection.execute(
-        select(
-            assessment.c.id,
-            assessment.c.mode,
-            assessment.c.status,
-            assessment.c.questionnaire_version_id,
-            cycle.c.label,
-        )
-        .join(cycle, cycle.c.id == assessment.c.cycle_id)
-        .where(
-            assessment.c.unit_id == unit_id,
-            assessment.c.cycle_id == cycle_id,
-            assessment.c.status.in_(COUNTED),
-        )
-    ).all()
     connection.execute(
         delete(unit_result).where(unit_result.c.unit_id == unit_id, unit_result.c.cycle_id == cycle_id)
     )
-    if not rows:
+    counted = counted_assessments(connection, unit_id, cycle_id)
+    if not counted:
         return
-    consensus = [r for r in rows if r.mode == "consensus"]
-    counted = consensus or rows
-    version = max(r.questionnaire_version_id for r in counted)
-    counted = [r for r in counted if r.questionnaire_version_id == version]
+    version = counted[0].questionnaire_version_id
     questionnaire = questionnaire_of(connection, version)
     roadmap = roadmap_for(connection, version)
     frame = answers_frame(connection, [r.id for r in counted], unit_id, counted[0].label)
@@ -623,6 +620,33 @@ def result_rows(
         }
         for r in table.itertuples()
     ]
+
+
+def counted_assessments(connection: Connection, unit_id: str, cycle_id: int) -> list[Any]:
+    """The assessments a unit's result rests on: submitted or validated; the consensus ones
+    when there are any (a workshop's agreed answers), otherwise every individual one; of
+    those, the ones answered with the newest questionnaire version."""
+    rows = connection.execute(
+        select(
+            assessment.c.id,
+            assessment.c.mode,
+            assessment.c.status,
+            assessment.c.questionnaire_version_id,
+            cycle.c.label,
+        )
+        .join(cycle, cycle.c.id == assessment.c.cycle_id)
+        .where(
+            assessment.c.unit_id == unit_id,
+            assessment.c.cycle_id == cycle_id,
+            assessment.c.status.in_(COUNTED),
+        )
+        .order_by(assessment.c.id)
+    ).all()
+    counted = [r for r in rows if r.mode == "consensus"] or rows
+    if not counted:
+        return []
+    version = max(r.questionnaire_version_id for r in counted)
+    return [r for r in counted if r.questionnaire_version_id == version]
 
 
 def _lock_unit_cycle(connection: Connection, unit_id: str, cycle_id: int) -> None:

@@ -20,6 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import Executable
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = ROOT / "data" / "maturity.db"
@@ -75,6 +76,22 @@ def reading(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection, connection.begin():
         yield connection
         connection.rollback()
+
+
+def fetch_rows(connection: Connection, query: Executable) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and plain tuples of a SELECT, straight from the driver's cursor.
+
+    For the large reads of dashboards, where building SQLAlchemy row objects costs more
+    than the query. The statement runs in the connection's own transaction.
+    """
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        names = [column[0] for column in cursor.description]
+        return names, cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -35,6 +35,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cycle {cycle} is closed.",
         "nb": "Syklusen {cycle} er avsluttet.",
     },
+    "workshop_closed": {
+        "en": "The workshop is closed; answers can no longer be changed.",
+        "nb": "Arbeidsmøtet er avsluttet; svarene kan ikke endres lenger.",
+    },
     "database_not_empty": {
         "en": "The database already holds data; restore only into an empty database.",
         "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",

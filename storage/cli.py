@@ -1,0 +1,123 @@
+"""`python -m storage`: the administrator's command line for the database.
+
+The database is `MATURITY_DATABASE_URL`, else data/maturity.db; `--database URL` overrides
+both. Commands act as the system administrator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scoring.problems import ProblemsError
+from storage.access import SYSTEM, load_access_yaml
+from storage.db import database_url, make_engine, migrate
+from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
+from storage.errors import ImportRejected, ServiceError
+from storage.org import load_org_yaml
+from storage.transfer import apply_import, backup, csv_bytes, export_results, plan_import, restore, xlsx_bytes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m storage", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database", metavar="URL", help="database URL (default: %(default)s)", default=database_url()
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the schema")
+    init = commands.add_parser("init", help="set up a new database: the demo clinic, or empty with --empty")
+    init.add_argument(
+        "--empty", action="store_true", help="organisation, users and current cycle; no answers"
+    )
+    demo = commands.add_parser(
+        "load-demo", help="load the demo clinic or a benchmark tier into a new database"
+    )
+    demo.add_argument("tier", nargs="?", choices=list(TIERS), default="clinic")
+    org = commands.add_parser("load-org", help="make the organisation match an org.yaml")
+    org.add_argument("file")
+    org.add_argument("--on", type=dt.date.fromisoformat, help="date of the changes (default today)")
+    access = commands.add_parser("load-access", help="create or update users from an access.yaml")
+    access.add_argument("file")
+    importing = commands.add_parser("import", help="import an answers CSV: preview, or write with --apply")
+    importing.add_argument("file")
+    importing.add_argument("--apply", action="store_true", help="write the changes (all or nothing)")
+    export = commands.add_parser("export", help="export stored results as CSV or XLSX (by the file's suffix)")
+    export.add_argument("--cycle", help="one cycle, e.g. 2025/2026")
+    export.add_argument("--out", required=True)
+    save = commands.add_parser("backup", help="write the whole database to one file")
+    save.add_argument("file")
+    load = commands.add_parser("restore", help="restore a backup file into a new, empty database")
+    load.add_argument("file")
+
+    args = parser.parse_args(argv)
+    engine = make_engine(args.database)
+    try:
+        return _run(args, engine)
+    except (ImportRejected, ProblemsError) as error:
+        for problem in error.problems:
+            print(problem.render(), file=sys.stderr)
+        print("nothing was changed", file=sys.stderr)
+        return 1
+    except ServiceError as error:
+        print(error.message(), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+
+
+def _run(args: argparse.Namespace, engine) -> int:
+    if args.command == "migrate":
+        migrate(engine)
+        print("schema up to date")
+    elif args.command == "init":
+        ensure_database(engine, start_empty=args.empty)
+        print("database ready" + (" (empty)" if args.empty else " (demo clinic)"))
+    elif args.command == "load-demo":
+        migrate(engine)
+        if is_initialised(engine):
+            print("the database is already set up; load demo data into a new database", file=sys.stderr)
+            return 1
+        if args.tier == "clinic":
+            load_clinic_demo(engine)
+        else:
+            load_tier(engine, TIERS[args.tier])
+        print(f"loaded {args.tier}")
+    elif args.command == "load-org":
+        migrate(engine)
+        print(load_org_yaml(engine, SYSTEM, args.file, on=args.on))
+    elif args.command == "load-access":
+        migrate(engine)
+        print(f"{load_access_yaml(engine, SYSTEM, args.file)} user(s)")
+    elif args.command == "import":
+        plan = plan_import(engine, SYSTEM, args.file)
+        print(
+            f"would create {len(plan.creates)} and replace {len(plan.updates)} assessment(s) "
+            f"with {plan.summary['answers']} answers for {plan.summary['units']} unit(s)"
+        )
+        for unit, cycle, respondent in plan.updates:
+            print(f"  replace: {unit} {cycle} {respondent}")
+        if args.apply:
+            apply_import(engine, SYSTEM, plan)
+            print("imported")
+        else:
+            print("preview only: add --apply to write")
+    elif args.command == "export":
+        frame = export_results(engine, SYSTEM, args.cycle)
+        out = Path(args.out)
+        out.write_bytes(
+            xlsx_bytes(frame, "Resultater") if out.suffix.lower() == ".xlsx" else csv_bytes(frame)
+        )
+        print(f"{len(frame)} row(s) written to {out}")
+    elif args.command == "backup":
+        counts = backup(engine, args.file)
+        print(f"{sum(counts.values())} row(s) in {len(counts)} table(s) written to {args.file}")
+    elif args.command == "restore":
+        migrate(engine)
+        counts = restore(engine, args.file)
+        print(f"{sum(counts.values())} row(s) restored")
+    return 0

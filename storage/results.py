@@ -1,0 +1,168 @@
+"""Reads of stored results for the dashboards: small score tables, never raw answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from scoring.engine import ScoreResult, score
+from storage import audit
+from storage.access import Actor, holds_on_unit
+from storage.assessments import Answer, answers_frame, counted_assessments
+from storage.db import fetch_rows, reading
+from storage.definitions import questionnaire_of, roadmap_for
+from storage.errors import AccessDenied
+from storage.org import tree_at
+from storage.tables import answer, assessment, cycle, unit_result
+
+RESULT_COLUMNS = [
+    "unit_id",
+    "dimension_id",
+    "score",
+    "level",
+    "respondents",
+    "spread",
+    "stage",
+    "journey",
+    "status",
+]
+
+
+def data_version(engine: Engine) -> int:
+    """Changes with every write through the services, in any process sharing the database."""
+    with reading(engine) as connection:
+        return audit.data_version(connection)
+
+
+def visible_units(connection, actor: Actor) -> set[str] | None:
+    """Units whose results the actor may read; None means all of them."""
+    if actor.is_admin:
+        return None
+    scopes = actor.units("leader", "management", "advisor")
+    if None in scopes:
+        return None
+    tree = tree_at(connection)
+    children: dict[str, list[str]] = {}
+    for unit, parent in zip(tree["unit_id"], tree["parent_id"], strict=True):
+        children.setdefault(parent, []).append(unit)
+    seen: set[str] = set()
+    stack = [s for s in scopes if s is not None]
+    while stack:
+        unit = stack.pop()
+        if unit not in seen:
+            seen.add(unit)
+            stack.extend(children.get(unit, []))
+    return seen
+
+
+def cycle_results(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
+    """The stored unit results of one cycle that the actor may read, one row per unit and dimension."""
+    query = select(*[unit_result.c[c] for c in RESULT_COLUMNS]).where(unit_result.c.cycle_id == cycle_id)
+    with reading(engine) as connection:
+        _, rows = fetch_rows(connection, query)
+        allowed = visible_units(connection, actor)
+    frame = pd.DataFrame.from_records(rows, columns=RESULT_COLUMNS)
+    if allowed is not None:
+        frame = frame[frame["unit_id"].isin(allowed)].reset_index(drop=True)
+    return frame
+
+
+def assessable_units(engine: Engine, actor: Actor) -> pd.DataFrame:
+    """Units (leaves of the current tree) the actor may assess: unit_id, name_nb, name_en."""
+    with reading(engine) as connection:
+        tree = tree_at(connection)
+        leaves = tree[tree["leaf"]]
+        if actor.is_admin:
+            return leaves[["unit_id", "name_nb", "name_en"]].sort_values("name_nb").reset_index(drop=True)
+        scopes = actor.units("leader")
+        if None in scopes:
+            allowed = set(leaves["unit_id"])
+        else:
+            allowed = set()
+            parent = dict(zip(tree["unit_id"], tree["parent_id"], strict=True))
+            for unit in leaves["unit_id"]:
+                node = unit
+                while node is not None:
+                    if node in scopes:
+                        allowed.add(unit)
+                        break
+                    node = parent.get(node)
+    chosen = leaves[leaves["unit_id"].isin(allowed)]
+    return chosen[["unit_id", "name_nb", "name_en"]].sort_values("name_nb").reset_index(drop=True)
+
+
+def open_cycles(engine: Engine) -> list[dict[str, object]]:
+    """Open cycles, newest first."""
+    with reading(engine) as connection:
+        rows = connection.execute(
+            select(cycle).where(cycle.c.status == "open").order_by(cycle.c.starts_on.desc())
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def unit_history_results(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
+    """The unit's stored results in every cycle: cycle label and start, dimension, score, ..."""
+    with reading(engine) as connection:
+        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
+        rows = connection.execute(
+            select(
+                cycle.c.label.label("cycle"), cycle.c.starts_on, *[unit_result.c[c] for c in RESULT_COLUMNS]
+            )
+            .join(cycle, cycle.c.id == unit_result.c.cycle_id)
+            .where(unit_result.c.unit_id == unit_id)
+            .order_by(cycle.c.starts_on)
+        ).all()
+    return pd.DataFrame([dict(r._mapping) for r in rows], columns=["cycle", "starts_on", *RESULT_COLUMNS])
+
+
+def unit_score_result(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> ScoreResult | None:
+    """The full scoring of a unit in a cycle (criteria included), from its counted assessments.
+
+    The same selection and scoring as the stored result, for the detail a result page
+    needs: which roadmap criteria are met and each respondent's scores.
+    """
+    with reading(engine) as connection:
+        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
+        counted = counted_assessments(connection, unit_id, cycle_id)
+        if not counted:
+            return None
+        version = counted[0].questionnaire_version_id
+        frame = answers_frame(connection, [r.id for r in counted], unit_id, counted[0].label)
+        return score(questionnaire_of(connection, version), frame, roadmap_for(connection, version))
+
+
+def previous_answers(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> tuple[str | None, dict]:
+    """The unit's agreed answers in the latest earlier cycle: (cycle label, item -> Answer)."""
+    with reading(engine) as connection:
+        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+            return None, {}
+        this = connection.execute(select(cycle.c.starts_on).where(cycle.c.id == cycle_id)).scalar()
+        earlier = connection.execute(
+            select(cycle.c.id, cycle.c.label)
+            .join(assessment, assessment.c.cycle_id == cycle.c.id)
+            .where(
+                assessment.c.unit_id == unit_id,
+                cycle.c.starts_on < this,
+                assessment.c.mode == "consensus",
+                assessment.c.status.in_(("submitted", "validated")),
+            )
+            .order_by(cycle.c.starts_on.desc())
+        ).first()
+        if earlier is None:
+            return None, {}
+        row = connection.execute(
+            select(assessment.c.id)
+            .where(
+                assessment.c.unit_id == unit_id,
+                assessment.c.cycle_id == earlier.id,
+                assessment.c.mode == "consensus",
+                assessment.c.status.in_(("submitted", "validated")),
+            )
+            .order_by(assessment.c.submitted_at.desc())
+        ).first()
+        rows = connection.execute(select(answer).where(answer.c.assessment_id == row.id)).all()
+    return earlier.label, {
+        r.item_id: Answer(r.item_id, r.level, r.yes, bool(r.dont_know), r.comment, r.evidence) for r in rows
+    }

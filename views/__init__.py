@@ -1,0 +1,1 @@
+"""Streamlit pages: thin views that call the services in `storage` and draw."""

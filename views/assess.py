@@ -1,0 +1,69 @@
+"""The self-assessment: pick a unit and cycle, answer one dimension at a time, submit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from storage.assessments import EDITABLE, find_assessment, get_assessment, start_assessment
+from storage.errors import ServiceError
+from storage.results import assessable_units, open_cycles, previous_answers
+from views import form, state
+from views.i18n import lang, t
+
+
+def page() -> None:
+    st.title(t("form.title"))
+    actor = state.current_actor()
+    if actor is None:
+        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+        return
+    engine = state.engine()
+    units = assessable_units(engine, actor)
+    if units.empty:
+        st.info(t("common.no_units"))
+        return
+    cycles = open_cycles(engine)
+    if not cycles:
+        st.info(t("common.no_open_cycle"))
+        return
+    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
+    labels = {c["id"]: c["label"] for c in cycles}
+    left, right = st.columns(2)
+    with left:
+        unit_id = state.pick(t("form.pick_unit"), list(names), names, "chosen_unit")
+    with right:
+        cycle_id = state.pick(t("form.pick_cycle"), list(labels), labels, "chosen_cycle")
+    st.caption(t("form.intro"))
+
+    assessment_id = find_assessment(engine, actor, unit_id, cycle_id, actor.user_id)
+    if assessment_id is None:
+        if st.button(t("form.start"), type="primary"):
+            try:
+                start_assessment(engine, actor, unit_id, cycle_id, "consensus", role="enhetsleder")
+            except ServiceError as error:
+                st.error(error.message(lang()))
+                return
+            st.rerun()
+        return
+    view = get_assessment(engine, actor, assessment_id)
+    if view.status not in EDITABLE:
+        st.info(t("form.read_only", status=t(f"status.{view.status}")))
+        st.page_link("views/result.py", label=t("nav.result"), icon=":material/insights:")
+        return
+    if view.status == "returned" and view.status_comment:
+        st.warning(t("form.returned", comment=view.status_comment))
+    questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
+
+    def done() -> None:
+        st.switch_page("views/result.py")
+
+    form.render(
+        view,
+        questionnaire,
+        actor,
+        previous=previous_answers(engine, actor, unit_id, cycle_id),
+        on_submitted=done,
+    )
+
+
+page()

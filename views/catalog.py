@@ -1,0 +1,258 @@
+"""Every UI string, in bokmål and English. Questionnaire texts come from the YAML instead."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    # app and navigation
+    "app.title": {"nb": "Forbedringsmodenhet", "en": "Improvement maturity"},
+    "nav.start": {"nb": "Start", "en": "Start"},
+    "nav.assess": {"nb": "Egenvurdering", "en": "Self-assessment"},
+    "nav.workshop": {"nb": "Arbeidsmøte", "en": "Team workshop"},
+    "nav.result": {"nb": "Resultat og tiltak", "en": "Result and actions"},
+    "nav.participate": {"nb": "Delta i arbeidsmøte", "en": "Join a workshop"},
+    "nav.overview": {"nb": "Oversikt", "en": "Overview"},
+    "nav.progress": {"nb": "Utvikling over tid", "en": "Progress over time"},
+    "nav.profile": {"nb": "Enhetsprofil", "en": "Unit profile"},
+    "nav.roadmap": {"nb": "Veikart", "en": "Roadmap"},
+    "nav.section.assess": {"nb": "Vurdere", "en": "Assess"},
+    "nav.section.follow": {"nb": "Følge opp", "en": "Follow up"},
+    "sidebar.language": {"nb": "Språk", "en": "Language"},
+    "sidebar.user": {"nb": "Logg inn som", "en": "Sign in as"},
+    "sidebar.user_help": {
+        "nb": "Demomodus: velg en bruker for å se verktøyet med den brukerens rettigheter.",
+        "en": "Demo mode: pick a user to see the tool with that user's rights.",
+    },
+    "sidebar.signed_in": {"nb": "Innlogget: {name}", "en": "Signed in: {name}"},
+    "sidebar.demo": {
+        "nb": "Demodata: en oppdiktet klinikk. Ingen ekte enheter eller personer.",
+        "en": "Demo data: a fictional clinic. No real units or people.",
+    },
+    "sidebar.roles": {"nb": "Roller: {roles}", "en": "Roles: {roles}"},
+    "role.admin": {"nb": "administrator", "en": "administrator"},
+    "role.management": {"nb": "ledelse", "en": "management"},
+    "role.leader": {"nb": "enhetsleder", "en": "unit leader"},
+    "role.advisor": {"nb": "kvalitetsrådgiver", "en": "quality advisor"},
+    "role.participant": {"nb": "deltaker", "en": "participant"},
+    "common.sign_in_first": {
+        "nb": "Velg en bruker i sidefeltet for å begynne.",
+        "en": "Pick a user in the sidebar to begin.",
+    },
+    "common.no_units": {
+        "nb": "Du er ikke enhetsleder for noen enhet. Kontakt administrator om du skal vurdere en enhet.",
+        "en": "You are not the leader of any unit. Ask the administrator if you should assess one.",
+    },
+    "common.no_open_cycle": {
+        "nb": "Ingen syklus er åpen for vurdering nå.",
+        "en": "No cycle is open for assessment now.",
+    },
+    "common.unit": {"nb": "Enhet", "en": "Unit"},
+    "common.cycle": {"nb": "Syklus", "en": "Cycle"},
+    "common.level": {"nb": "Nivå", "en": "Level"},
+    "common.score": {"nb": "Skår", "en": "Score"},
+    "common.dimension": {"nb": "Dimensjon", "en": "Dimension"},
+    "common.overall": {"nb": "Samlet", "en": "Overall"},
+    "common.reload": {"nb": "Last inn på nytt", "en": "Reload"},
+    "common.level_label": {"nb": "Nivå {level} – {label}", "en": "Level {level} – {label}"},
+    "common.no_score": {"nb": "ingen skår", "en": "no score"},
+    "common.download_csv": {"nb": "Last ned CSV", "en": "Download CSV"},
+    "common.download_xlsx": {"nb": "Last ned Excel", "en": "Download Excel"},
+    # start page
+    "home.title": {"nb": "Forbedringsreisen", "en": "The improvement journey"},
+    "home.intro": {
+        "nb": "Én gang i året vurderer hver enhet hvor moden den er i forbedringsarbeidet, slik "
+        "forskrift om ledelse og kvalitetsforbedring ber om (§ 8: ledelsens gjennomgang). "
+        "Vurderingen er for læring: den viser hvor enheten står, hva neste steg er, og hvordan "
+        "klinikken beveger seg langs veikartet.",
+        "en": "Once a year every unit assesses how mature its improvement work is, as the regulation "
+        "on management and quality improvement asks (§ 8: the management review). The assessment "
+        "is for learning: it shows where the unit stands, what the next step is, and how the clinic "
+        "moves along the roadmap.",
+    },
+    "home.levels": {"nb": "De fem modenhetsnivåene", "en": "The five maturity levels"},
+    "home.roadmap": {"nb": "Veikartet", "en": "The roadmap"},
+    "home.roadmap_intro": {
+        "nb": "Veikartet har fem trinn, ett per år. En enhet har nådd et trinn når alle kriteriene "
+        "for trinnet og alle trinn under er oppfylt.",
+        "en": "The roadmap has five stages, one a year. A unit has reached a stage when every "
+        "criterion of that stage and of all stages below is met.",
+    },
+    "home.stage_row": {"nb": "{id} {label} – planlagt {period}", "en": "{id} {label} – planned {period}"},
+    "home.due": {"nb": "Dette skal gjøres i {cycle}", "en": "Due in {cycle}"},
+    "home.due_none": {
+        "nb": "Du har ingen enheter å vurdere i denne syklusen.",
+        "en": "You have no units to assess in this cycle.",
+    },
+    "home.status.not_started": {"nb": "ikke startet", "en": "not started"},
+    "home.status.draft": {
+        "nb": "påbegynt ({answered} av {total} besvart)",
+        "en": "started ({answered} of {total} answered)",
+    },
+    "home.status.submitted": {"nb": "sendt inn", "en": "submitted"},
+    "home.status.validated": {"nb": "validert", "en": "validated"},
+    "home.status.returned": {"nb": "sendt tilbake: {comment}", "en": "returned: {comment}"},
+    "home.go_assess": {"nb": "Gå til egenvurderingen", "en": "Go to the self-assessment"},
+    # the form
+    "form.title": {"nb": "Egenvurdering", "en": "Self-assessment"},
+    "form.pick_unit": {"nb": "Enhet", "en": "Unit"},
+    "form.pick_cycle": {"nb": "Syklus", "en": "Cycle"},
+    "form.start": {"nb": "Start eller fortsett vurderingen", "en": "Start or continue the assessment"},
+    "form.intro": {
+        "nb": "Velg beskrivelsen som passer best for enheten slik den fungerer i dag. Svarene "
+        "lagres med en gang, så du kan ta en pause og fortsette senere.",
+        "en": "Choose the description that fits the unit best as it works today. Answers are saved "
+        "at once, so you can take a break and continue later.",
+    },
+    "form.progress": {
+        "nb": "Dimensjon {step} av {steps} · {answered} av {total} spørsmål besvart",
+        "en": "Dimension {step} of {steps} · {answered} of {total} questions answered",
+    },
+    "form.dont_know": {"nb": "Vet ikke / ikke aktuelt", "en": "Don't know / not applicable"},
+    "form.yes": {"nb": "Ja", "en": "Yes"},
+    "form.no": {"nb": "Nei", "en": "No"},
+    "form.comment": {"nb": "Kommentar", "en": "Comment"},
+    "form.evidence": {"nb": "Dokumentasjon", "en": "Evidence"},
+    "form.evidence_help": {"nb": "For eksempel: {hint}", "en": "For example: {hint}"},
+    "form.last_cycle": {"nb": "Forrige syklus ({cycle}): {answer}", "en": "Last cycle ({cycle}): {answer}"},
+    "form.previous": {"nb": "← Forrige dimensjon", "en": "← Previous dimension"},
+    "form.next": {"nb": "Neste dimensjon →", "en": "Next dimension →"},
+    "form.submit": {"nb": "Send inn vurderingen", "en": "Submit the assessment"},
+    "form.saved": {"nb": "Lagret", "en": "Saved"},
+    "form.missing": {
+        "nb": "Vurderingen kan ikke sendes inn ennå. Disse spørsmålene mangler svar:",
+        "en": "The assessment cannot be submitted yet. These questions have no answer:",
+    },
+    "form.missing_item": {"nb": "{dimension}: {item}", "en": "{dimension}: {item}"},
+    "form.read_only": {
+        "nb": "Vurderingen er {status} og kan ikke endres. Se resultatet under «Resultat og tiltak».",
+        "en": 'The assessment is {status} and cannot be changed. See the result under "Result and actions".',
+    },
+    "form.returned": {
+        "nb": "Sendt tilbake av kvalitetsrådgiver: {comment}",
+        "en": "Returned by the quality advisor: {comment}",
+    },
+    "form.reference": {"nb": "Forskriften {reference}", "en": "Regulation {reference}"},
+    "form.checklist": {"nb": "Sjekkliste", "en": "Checklist"},
+    "form.workshop_spread": {
+        "nb": "Deltakernes vurderinger ({n} deltakere): {counts}",
+        "en": "Participants' ratings ({n} participants): {counts}",
+    },
+    "form.rationale": {"nb": "Begrunnelse for det dere ble enige om", "en": "Rationale for what you agreed"},
+    # result page
+    "result.title": {"nb": "Resultat og tiltak", "en": "Result and actions"},
+    "result.none": {
+        "nb": "Ingen innsendt vurdering for denne enheten i {cycle} ennå.",
+        "en": "No submitted assessment for this unit in {cycle} yet.",
+    },
+    "result.overall": {"nb": "Samlet nivå", "en": "Overall level"},
+    "result.stage": {"nb": "Veikart", "en": "Roadmap"},
+    "result.stage_value": {"nb": "Trinn {stage} nådd", "en": "Stage {stage} reached"},
+    "result.stage_none": {"nb": "Trinn 1.0 ikke nådd", "en": "Stage 1.0 not reached"},
+    "result.journey": {"nb": "Reise {journey}", "en": "Journey {journey}"},
+    "result.respondents": {"nb": "{n} svar", "en": "{n} response(s)"},
+    "result.profile": {"nb": "Profil per dimensjon", "en": "Profile by dimension"},
+    "result.this_cycle": {"nb": "Denne syklusen", "en": "This cycle"},
+    "result.previous_cycle": {"nb": "Forrige syklus", "en": "Previous cycle"},
+    "result.spread_flag": {"nb": "Stor spredning – drøft", "en": "Wide spread – discuss"},
+    "result.missing_for_next": {"nb": "Dette mangler for trinn {stage}", "en": "Missing for stage {stage}"},
+    "result.top_reached": {
+        "nb": "Enheten har nådd øverste trinn.",
+        "en": "The unit has reached the top stage.",
+    },
+    "result.criterion_dimension": {
+        "nb": "{dimension} på nivå {level} eller høyere",
+        "en": "{dimension} at level {level} or above",
+    },
+    "result.criterion_item": {
+        "nb": "«{item}» på nivå {level} eller høyere",
+        "en": '"{item}" at level {level} or above',
+    },
+    "result.criterion_yesno": {"nb": "«{item}»: ja", "en": '"{item}": yes'},
+    "result.next_steps": {"nb": "Neste steg", "en": "Next steps"},
+    "result.next_steps_intro": {
+        "nb": "For de svakeste dimensjonene: slik ser neste nivå ut. Bruk beskrivelsene som forslag til tiltak.",
+        "en": "For the weakest dimensions: this is what the next level looks like. Use the descriptions as suggestions for actions.",
+    },
+    "result.next_level": {"nb": "Neste nivå: {label}", "en": "Next level: {label}"},
+    "result.action_plan": {"nb": "Handlingsplan", "en": "Action plan"},
+    "result.action_plan_intro": {
+        "nb": "Lag en handlingsplan før dere avslutter: hva dere skal gjøre, hvem som har ansvaret og innen når.",
+        "en": "Make an action plan before you finish: what you will do, who is responsible and by when.",
+    },
+    "result.action_what": {"nb": "Hva skal gjøres", "en": "What will be done"},
+    "result.action_who": {"nb": "Hvem er ansvarlig", "en": "Who is responsible"},
+    "result.action_due": {"nb": "Frist", "en": "Due"},
+    "result.action_dimension": {"nb": "Gjelder dimensjon", "en": "Dimension"},
+    "result.action_add": {"nb": "Legg til tiltak", "en": "Add action"},
+    "result.action_added": {"nb": "Tiltaket er lagt til.", "en": "The action has been added."},
+    "result.action_status": {"nb": "Status", "en": "Status"},
+    "result.action_none": {"nb": "Ingen tiltak ennå.", "en": "No actions yet."},
+    "action.planned": {"nb": "planlagt", "en": "planned"},
+    "action.in_progress": {"nb": "pågår", "en": "in progress"},
+    "action.done": {"nb": "fullført", "en": "done"},
+    "action.dropped": {"nb": "avbrutt", "en": "dropped"},
+    # workshop
+    "workshop.title": {"nb": "Arbeidsmøte", "en": "Team workshop"},
+    "workshop.intro": {
+        "nb": "Slik brukes Manchester-rammeverket: alle vurderer først hver for seg, uten å snakke "
+        "sammen. Så ser dere på hvor vurderingene sprer seg, drøfter forskjellene og blir enige. "
+        "Ingen ser hvem som svarte hva.",
+        "en": "The Manchester framework way: everyone first rates privately, without discussion. "
+        "Then you look at where the ratings spread, discuss the differences and agree. Nobody sees "
+        "who answered what.",
+    },
+    "workshop.start": {"nb": "Start et arbeidsmøte", "en": "Start a workshop"},
+    "workshop.share": {
+        "nb": "Del lenken eller koden med deltakerne",
+        "en": "Share the link or the code with the participants",
+    },
+    "workshop.code": {"nb": "Kode: {code}", "en": "Code: {code}"},
+    "workshop.link": {"nb": "Lenke", "en": "Link"},
+    "workshop.participants": {
+        "nb": "{done} av {joined} deltakere har sendt inn",
+        "en": "{done} of {joined} participants have submitted",
+    },
+    "workshop.refresh": {"nb": "Oppdater", "en": "Refresh"},
+    "workshop.too_few": {
+        "nb": "Spredningen vises når minst 3 deltakere har sendt inn (nå {n}), så ingen kan gjenkjennes.",
+        "en": "The spread shows once at least 3 participants have submitted (now {n}), so nobody can be recognised.",
+    },
+    "workshop.spread": {"nb": "Spredning per spørsmål", "en": "Spread by question"},
+    "workshop.spread_intro": {
+        "nb": "Spørsmål med stor spredning (2 nivåer eller mer) står først: drøft dem.",
+        "en": "Questions with a wide spread (2 levels or more) come first: discuss them.",
+    },
+    "workshop.record": {"nb": "Registrer det dere ble enige om", "en": "Record what you agreed"},
+    "workshop.close": {"nb": "Avslutt arbeidsmøtet", "en": "Close the workshop"},
+    "workshop.closed": {"nb": "Arbeidsmøtet er avsluttet.", "en": "The workshop is closed."},
+    "workshop.open_one": {
+        "nb": "Åpent arbeidsmøte for {unit}, {cycle}",
+        "en": "Open workshop for {unit}, {cycle}",
+    },
+    "participate.title": {"nb": "Delta i arbeidsmøte", "en": "Join a workshop"},
+    "participate.code": {"nb": "Kode fra møteleder", "en": "Code from the workshop leader"},
+    "participate.join": {"nb": "Bli med", "en": "Join"},
+    "participate.bad_code": {
+        "nb": "Koden eller lenken virker ikke. Arbeidsmøtet kan være avsluttet; spør møteleder.",
+        "en": "The code or link does not work. The workshop may be closed; ask the workshop leader.",
+    },
+    "participate.intro": {
+        "nb": "Svar for deg selv, uten å snakke med de andre først. Ingen ser hvem som svarte hva.",
+        "en": "Answer for yourself, without talking to the others first. Nobody sees who answered what.",
+    },
+    "participate.role": {"nb": "Din rolle (valgfritt)", "en": "Your role (optional)"},
+    "participate.done": {
+        "nb": "Takk! Svarene dine er sendt inn. Vent på at møteleder viser spredningen.",
+        "en": "Thank you! Your answers are in. Wait for the leader to show the spread.",
+    },
+    # dashboards
+    "dash.node": {"nb": "Organisasjonsnivå", "en": "Organisation level"},
+    "dash.rests_on": {
+        "nb": "Bygger på {units} enheter og {respondents} svar.",
+        "en": "Based on {units} units and {respondents} responses.",
+    },
+    "dash.no_data": {"nb": "Ingen data for {node} i {cycle}.", "en": "No data for {node} in {cycle}."},
+    "status.draft": {"nb": "utkast", "en": "draft"},
+    "status.submitted": {"nb": "sendt inn", "en": "submitted"},
+    "status.validated": {"nb": "validert", "en": "validated"},
+    "status.returned": {"nb": "sendt tilbake", "en": "returned"},
+}

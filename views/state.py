@@ -1,0 +1,135 @@
+"""What every page shares: the engine, the signed-in actor, the sidebar, cached reads.
+
+Caching lives here, at the view boundary: the engine in `st.cache_resource`, reads in
+`st.cache_data` keyed on the database's data version, so a write made through any app
+process shows on the next rerun everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from scoring.models import Questionnaire, Roadmap
+from storage.access import Actor, actor_for, list_users
+from storage.db import make_engine, reading
+from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
+from storage.demo import demo_marker, ensure_database
+from storage.errors import NotFound
+from storage.results import data_version
+from views.i18n import LANGUAGES, lang, t
+
+AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> Engine:
+    """One engine per process (a pool, never a connection), migrated and ready."""
+    made = make_engine(pool_recycle=1800)
+    ensure_database(made, start_empty=os.environ.get("MATURITY_START_EMPTY", "") not in ("", "0"))
+    return made
+
+
+def init_session() -> None:
+    """Session defaults, set once per browser session."""
+    defaults: dict[str, Any] = {"lang": "nb", "user_id": None}
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def version() -> int:
+    return data_version(engine())
+
+
+@st.cache_data(show_spinner=False)
+def _users(_engine: Engine, data: int) -> list[dict[str, Any]]:
+    return list_users(_engine)
+
+
+@st.cache_data(show_spinner=False)
+def _demo(_engine: Engine, data: int) -> str | None:
+    return demo_marker(_engine)
+
+
+def current_actor() -> Actor | None:
+    """The signed-in user's actor, or None before sign-in."""
+    user_id = _signed_in_user()
+    if not user_id:
+        return None
+    try:
+        return actor_for(engine(), user_id)
+    except NotFound:
+        return None
+
+
+def _signed_in_user() -> str | None:
+    if AUTH_MODE == "header":
+        return st.context.headers.get(os.environ.get("MATURITY_AUTH_HEADER", "X-Forwarded-User"))
+    if AUTH_MODE == "oidc":
+        return st.user.get("email") if st.user.is_logged_in else None
+    return st.session_state.get("user_id")
+
+
+def sidebar(actor: Actor | None) -> None:
+    """Language, sign-in (demo mode) and who is signed in."""
+    with st.sidebar:
+        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        if AUTH_MODE == "demo":
+            users = _users(engine(), version())
+            ids = [u["id"] for u in users]
+            names = {u["id"]: f"{u['name']} ({u['id']})" for u in users}
+            st.selectbox(
+                t("sidebar.user"),
+                ids,
+                index=None,
+                format_func=names.get,
+                key="user_id",
+                help=t("sidebar.user_help"),
+                placeholder="—",
+            )
+        elif AUTH_MODE == "oidc" and not st.user.is_logged_in:
+            st.button("Logg inn" if lang() == "nb" else "Sign in", on_click=st.login)
+        if actor is not None:
+            st.caption(t("sidebar.signed_in", name=actor.name))
+            roles = sorted({t(f"role.{g.role}") for g in actor.grants})
+            if roles:
+                st.caption(t("sidebar.roles", roles=", ".join(roles)))
+        if _demo(engine(), version()):
+            st.info(t("sidebar.demo"), icon=":material/info:")
+
+
+def questionnaire() -> tuple[int, Questionnaire, Roadmap | None]:
+    """The current questionnaire version id, its model and its roadmap."""
+    with reading(engine()) as connection:
+        version_id = current_questionnaire_version(connection)
+        return version_id, questionnaire_of(connection, version_id), roadmap_for(connection, version_id)
+
+
+def questionnaire_version(version_id: int) -> tuple[Questionnaire, Roadmap | None]:
+    with reading(engine()) as connection:
+        return questionnaire_of(connection, version_id), roadmap_for(connection, version_id)
+
+
+def pick(label: str, options: list[Any], names: dict[Any, str], remember: str) -> Any:
+    """A selectbox whose choice is remembered across pages under `remember`."""
+    if not options:
+        return None
+    chosen = st.session_state.get(remember)
+    index = options.index(chosen) if chosen in options else 0
+    value = st.selectbox(
+        label, options, index=index, format_func=lambda o: names.get(o, str(o)), key=f"pick_{remember}"
+    )
+    st.session_state[remember] = value
+    return value
+
+
+def answered_count(assessment_id: int) -> int:
+    actor = current_actor()
+    if actor is None:
+        return 0
+    from storage.assessments import get_assessment
+
+    return sum(1 for a in get_assessment(engine(), actor, assessment_id).answers.values() if a.answered)

@@ -1,0 +1,142 @@
+"""The leader's side of a team workshop: share the link, follow who has finished, see the
+spread of private ratings (never who said what), record what the team agreed, close."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+import segno
+import streamlit as st
+
+from storage.assessments import EDITABLE, get_assessment
+from storage.errors import ServiceError
+from storage.results import assessable_units, open_cycles, previous_answers
+from storage.workshops import (
+    MIN_PARTICIPANTS_FOR_SPREAD,
+    close_workshop,
+    find_open_workshop,
+    start_workshop,
+    workshop_progress,
+    workshop_spread,
+)
+from views import form, state
+from views.i18n import lang, t
+
+
+def page() -> None:
+    st.title(t("workshop.title"))
+    st.caption(t("workshop.intro"))
+    actor = state.current_actor()
+    if actor is None:
+        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+        return
+    engine = state.engine()
+    units = assessable_units(engine, actor)
+    cycles = open_cycles(engine)
+    if units.empty or not cycles:
+        st.info(t("common.no_units") if units.empty else t("common.no_open_cycle"))
+        return
+    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
+    labels = {c["id"]: c["label"] for c in cycles}
+    left, right = st.columns(2)
+    with left:
+        unit_id = state.pick(t("common.unit"), list(names), names, "chosen_unit")
+    with right:
+        cycle_id = state.pick(t("common.cycle"), list(labels), labels, "chosen_cycle")
+
+    workshop = find_open_workshop(engine, actor, unit_id, cycle_id)
+    if workshop is None:
+        if st.button(t("workshop.start"), type="primary"):
+            try:
+                made = start_workshop(engine, actor, unit_id, cycle_id)
+            except ServiceError as error:
+                st.error(error.message(lang()))
+                return
+            st.session_state[f"workshop_token_{made.id}"] = made.token
+            st.rerun()
+        return
+
+    _share(workshop.id, workshop.code)
+    _progress(workshop.id)
+    submitted, spread = workshop_spread(engine, actor, workshop.id)
+    st.subheader(t("workshop.spread"))
+    if spread is None:
+        st.info(t("workshop.too_few", n=submitted))
+    else:
+        st.caption(t("workshop.spread_intro"))
+    if workshop.consensus_assessment_id is not None:
+        view = get_assessment(engine, actor, workshop.consensus_assessment_id)
+        st.subheader(t("workshop.record"))
+        if view.status in EDITABLE:
+            questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
+            form.render(
+                view,
+                questionnaire,
+                actor,
+                previous=previous_answers(engine, actor, unit_id, cycle_id),
+                spread=spread,
+                participants=submitted,
+                on_submitted=lambda: st.switch_page("views/result.py"),
+            )
+        else:
+            st.info(t("form.read_only", status=t(f"status.{view.status}")))
+    if st.button(t("workshop.close")):
+        close_workshop(engine, actor, workshop.id)
+        st.session_state.pop(f"workshop_token_{workshop.id}", None)
+        st.success(t("workshop.closed"))
+        st.rerun()
+
+
+def _share(workshop_id: int, code: str) -> None:
+    """The code always; the link and its QR code while this session knows the token."""
+    st.subheader(t("workshop.share"))
+    token = st.session_state.get(f"workshop_token_{workshop_id}")
+    left, right = st.columns([2, 1])
+    left.markdown(f"### {t('workshop.code', code=code)}")
+    if token is None:
+        if left.button(t("common.reload") + " – " + t("workshop.link")):
+            made = start_workshop(state.engine(), state.current_actor(), *_unit_cycle(workshop_id))
+            st.session_state[f"workshop_token_{workshop_id}"] = made.token
+            st.rerun()
+        return
+    base = (st.context.url or "").split("?")[0]
+    link = f"{base}?{urlencode({'ws': token})}"
+    left.code(link, language=None)
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
+    right.image(buffer.getvalue(), caption=t("workshop.link"), width=180)
+
+
+def _unit_cycle(workshop_id: int) -> tuple[str, int]:
+    from sqlalchemy import select
+
+    from storage.db import reading
+    from storage.tables import workshop
+
+    with reading(state.engine()) as connection:
+        row = connection.execute(
+            select(workshop.c.unit_id, workshop.c.cycle_id).where(workshop.c.id == workshop_id)
+        ).one()
+    return row.unit_id, row.cycle_id
+
+
+@st.fragment(run_every="5s")
+def _progress(workshop_id: int) -> None:
+    """Live count of participants who finished, refreshed every few seconds."""
+    actor = state.current_actor()
+    if actor is None:
+        return
+    counts = workshop_progress(state.engine(), actor, workshop_id)
+    st.metric(
+        t("workshop.participants", done=counts["submitted"], joined=counts["joined"]),
+        f"{counts['submitted']} / {counts['joined']}",
+    )
+    if counts["submitted"] >= MIN_PARTICIPANTS_FOR_SPREAD and not st.session_state.get(
+        f"spread_shown_{workshop_id}"
+    ):
+        st.session_state[f"spread_shown_{workshop_id}"] = True
+        st.rerun(scope="app")
+
+
+page()
