@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONNAIRE = ROOT / "questionnaires" / "ledelse-og-kvalitetsforbedring.yaml"
@@ -232,12 +233,13 @@ def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
     import datetime as dt
 
     from storage.access import SYSTEM, Grant, actor_for, upsert_user
-    from storage.db import reading
+    from storage.db import reading, writing
     from storage.definitions import (
         create_cycle,
         current_questionnaire_version,
         load_definitions,
         questionnaire_of,
+        set_setting,
     )
     from storage.org import parse_org_yaml, sync_org
 
@@ -255,6 +257,8 @@ def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
     }
     for user, grants in users.items():
         upsert_user(engine, SYSTEM, user, user.title(), grants)
+    with writing(engine) as connection:
+        set_setting(connection, "initialised", "test")
     with reading(engine) as connection:
         questionnaire = questionnaire_of(connection, current_questionnaire_version(connection))
     return Clinic(engine, cycle_id, questionnaire, {u: actor_for(engine, u) for u in users})
@@ -273,3 +277,37 @@ def full_answers(questionnaire, level: int = 3, yes: bool = True) -> list:
         Answer(item.id, level=level) if item.scored else Answer(item.id, yes=yes)
         for item in questionnaire.items()
     ]
+
+
+# App tests ----------------------------------------------------------------------------
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app_clinic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clinic:
+    """The small clinic in a SQLite file that the app under test opens."""
+    from storage.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("MATURITY_DATABASE_URL", url)
+    engine = make_engine(url)
+    migrate(engine)
+    return make_clinic(engine)
+
+
+def open_app(user: str, page: str | None = None) -> AppTest:
+    """A new browser session: as after a reload, only the sign-in is kept."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = user
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str):
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
+    return matches[0]

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from scoring.models import Questionnaire, Roadmap
 from storage.access import Actor, actor_for, list_users
-from storage.db import make_engine, reading
+from storage.db import database_url, make_engine, reading
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.demo import demo_marker, ensure_database
 from storage.errors import NotFound
@@ -25,10 +25,15 @@ from views.i18n import LANGUAGES, lang, t
 AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
 
 
-@st.cache_resource(show_spinner=False)
 def engine() -> Engine:
-    """One engine per process (a pool, never a connection), migrated and ready."""
-    made = make_engine(pool_recycle=1800)
+    """The process's engine for the configured database."""
+    return _engine(database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    """One engine per database URL and process (a pool, never a connection), migrated and ready."""
+    made = make_engine(url, pool_recycle=1800)
     ensure_database(made, start_empty=os.environ.get("MATURITY_START_EMPTY", "") not in ("", "0"))
     return made
 

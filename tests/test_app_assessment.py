@@ -1,0 +1,125 @@
+"""The self-assessment in the app (AppTest): answer, reload, resume, submit, see the result."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scoring.answers import read_answers_csv
+from scoring.cli import main as scoring_main
+from storage.assessments import find_assessment
+from storage.definitions import DEFAULT_QUESTIONNAIRE, DEFAULT_ROADMAP
+
+from .conftest import Clinic, button, open_app
+
+
+def answer_dimension(at: AppTest, aid: int, clinic: Clinic, step: int, levels: dict[str, object]) -> None:
+    for item in clinic.questionnaire.dimensions[step].items:
+        value = levels.get(item.id, 3 if item.scored else "yes")
+        at.radio(key=f"answer_{aid}_{item.id}").set_value(value).run()
+        assert not at.exception, at.exception
+
+
+def test_start_page_explains_levels_and_shows_what_is_due(app_clinic: Clinic) -> None:
+    at = open_app("leader-a")
+    text = " ".join(m.value for m in at.markdown)
+    for label in ("Tilfeldig", "Organisert", "Formalisert", "Forebyggende", "Integrert"):
+        assert label in text
+    assert "Dette skal gjøres i 2024/2025" in [h.value for h in at.subheader]
+    assert any("Post A: ikke startet" in m.value for m in at.markdown)
+
+
+def test_language_switch_to_english(app_clinic: Clinic) -> None:
+    at = open_app("leader-a")
+    at.selectbox(key="lang").set_value("en").run()
+    assert at.title[0].value == "The improvement journey"
+    assert "The five maturity levels" in [h.value for h in at.subheader]
+
+
+def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tmp_path: Path, capsys) -> None:
+    at = open_app("leader-a", "views/assess.py")
+    button(at, "Start eller fortsett vurderingen").click().run()
+    aid = find_assessment(
+        app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, "leader-a"
+    )
+    assert aid is not None
+    chosen = {"LA1": 4, "LA2": 2, "LA3": "dk", "LA4": "no"}
+    answer_dimension(at, aid, app_clinic, 0, chosen)
+    at.text_area(key=f"comment_{aid}_LA1").input("Mål i virksomhetsplanen").run()
+
+    # a reload: a new session finds every answer and resumes at the next open dimension
+    at = open_app("leader-a", "views/assess.py")
+    assert at.subheader[0].value == "Risiko, avvik og læring"
+    button(at, "← Forrige dimensjon").click().run()
+    assert at.radio(key=f"answer_{aid}_LA1").value == 4
+    assert at.radio(key=f"answer_{aid}_LA3").value == "dk"
+    assert at.radio(key=f"answer_{aid}_LA4").value == "no"
+    assert at.text_area(key=f"comment_{aid}_LA1").value == "Mål i virksomhetsplanen"
+
+    # submitting too early says exactly what is missing
+    at.session_state[f"step_{aid}"] = 5
+    at.run()
+    button(at, "Send inn vurderingen").click().run()
+    assert "Disse spørsmålene mangler svar" in at.error[0].value
+    missing = [t.value for t in at.text]
+    assert (
+        "Risiko, avvik og læring: Ansatte melder avvik og uønskede hendelser, og meldingene følges opp."
+        in missing
+    )
+
+    levels = {"RA1": 5, "RA2": 4, "RA3": 4, "KM1": 1, "KM2": 2, "KM3": 1, "MO1": 3, "MO2": 3, "MO3": 2}
+    for step in range(1, 6):
+        at.session_state[f"step_{aid}"] = step
+        at.run()
+        answer_dimension(at, aid, app_clinic, step, levels)
+    button(at, "Send inn vurderingen").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Resultat og tiltak"
+
+    # the result page shows what `python -m scoring score` gives for the same answers
+    shown = at.dataframe[0].value.set_index("Dimensjon")["Skår"]
+    all_answers = {
+        **{i.id: (3 if i.scored else "yes") for i in app_clinic.questionnaire.items()},
+        **chosen,
+        **levels,
+    }
+    lines = ["unit,cycle,respondent,item,answer"] + [
+        f"a,2024/2025,r,{item},{'vet ikke' if value == 'dk' else value}"
+        for item, value in all_answers.items()
+    ]
+    answers = tmp_path / "answers.csv"
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (
+        scoring_main(["score", str(DEFAULT_QUESTIONNAIRE), str(answers), "--roadmap", str(DEFAULT_ROADMAP)])
+        == 0
+    )
+    expected = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    labels = {d.id: d.label.get("nb") for d in app_clinic.questionnaire.dimensions} | {"overall": "Samlet"}
+    for row in expected.itertuples():
+        assert shown[labels[row.dimension]] == pytest.approx(round(row.score, 2)), row.dimension
+    overall = expected[expected["dimension"] == "overall"].iloc[0]
+    page_text = " ".join(m.value for m in at.markdown)
+    assert f"Trinn {int(overall['stage'])}.0 nådd" in page_text or "Trinn 1.0 ikke nådd" in page_text
+    assert f"Reise {overall['journey']:.1f}" in " ".join(c.value for c in at.caption)
+
+    # the action plan: fill in before finishing (AppTest keeps its own page: open it again)
+    at.switch_page("views/result.py").run()
+    next(e for e in at.text_area if e.label == "Hva skal gjøres").input("Innføre tavlemøter")
+    next(e for e in at.text_input if e.label == "Hvem er ansvarlig").input("Kari")
+    button(at, "Legg til tiltak").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "Innføre tavlemøter" in [t.value for t in at.text]
+    assert at.success[0].value == "Tiltaket er lagt til."
+
+
+def test_answers_of_a_stored_file_match_the_engine(app_clinic: Clinic) -> None:
+    """The questionnaire the app stored is the shipped one, so CLI and app score alike."""
+    stored = read_answers_csv(
+        io.StringIO("unit,cycle,respondent,item,answer\na,c,r,LA1,3\n"), app_clinic.questionnaire
+    )
+    assert stored["value"].tolist() == [3.0]
