@@ -35,7 +35,7 @@ def test_start_page_explains_levels_and_shows_what_is_due(app_clinic: Clinic) ->
 
 def test_language_switch_to_english(app_clinic: Clinic) -> None:
     at = open_app("leader-a")
-    at.selectbox(key="lang").set_value("en").run()
+    at.selectbox(key="_lang_select").set_value("en").run()
     assert at.title[0].value == "The improvement journey"
     assert "The five maturity levels" in [h.value for h in at.subheader]
 

@@ -10,11 +10,11 @@ from storage.assessments import EDITABLE, get_assessment
 from storage.errors import NotFound
 from storage.workshops import join_workshop
 from views import form, state
-from views.i18n import LANGUAGES, t
+from views.i18n import t
 
 
 def page() -> None:
-    st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    state.language_picker()
     st.title(t("participate.title"))
     key = st.query_params.get("ws")
     if not key:

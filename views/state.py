@@ -81,17 +81,20 @@ def _signed_in_user() -> str | None:
 def sidebar(actor: Actor | None) -> None:
     """Language, sign-in (demo mode) and who is signed in."""
     with st.sidebar:
-        st.selectbox(t("sidebar.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        language_picker()
         if AUTH_MODE == "demo":
             users = _users(engine(), version())
             ids = [u["id"] for u in users]
             names = {u["id"]: f"{u['name']} ({u['id']})" for u in users}
+            current = st.session_state.get("user_id")
             st.selectbox(
                 t("sidebar.user"),
                 ids,
-                index=None,
+                index=ids.index(current) if current in ids else None,
                 format_func=names.get,
-                key="user_id",
+                key="_user_select",
+                on_change=_keep,
+                args=("_user_select", "user_id"),
                 help=t("sidebar.user_help"),
                 placeholder="—",
             )
@@ -104,6 +107,25 @@ def sidebar(actor: Actor | None) -> None:
                 st.caption(t("sidebar.roles", roles=", ".join(roles)))
         if _demo(engine(), version()):
             st.info(t("sidebar.demo"), icon=":material/info:")
+
+
+def language_picker() -> None:
+    """The language choice; kept outside widget state so it survives page switches."""
+    options = list(LANGUAGES)
+    st.selectbox(
+        t("sidebar.language"),
+        options,
+        index=options.index(lang()),
+        format_func=LANGUAGES.get,
+        key="_lang_select",
+        on_change=_keep,
+        args=("_lang_select", "lang"),
+    )
+
+
+def _keep(widget_key: str, state_key: str) -> None:
+    """Copy a widget's value to a plain session key (widget state is dropped on page switches)."""
+    st.session_state[state_key] = st.session_state.get(widget_key)
 
 
 def questionnaire() -> tuple[int, Questionnaire, Roadmap | None]:
@@ -125,7 +147,13 @@ def pick(label: str, options: list[Any], names: dict[Any, str], remember: str) -
     chosen = st.session_state.get(remember)
     index = options.index(chosen) if chosen in options else 0
     value = st.selectbox(
-        label, options, index=index, format_func=lambda o: names.get(o, str(o)), key=f"pick_{remember}"
+        label,
+        options,
+        index=index,
+        format_func=lambda o: names.get(o, str(o)),
+        key=f"_pick_{remember}",
+        on_change=_keep,
+        args=(f"_pick_{remember}", remember),
     )
     st.session_state[remember] = value
     return value
