@@ -147,7 +147,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "result.stage": {"nb": "Veikart", "en": "Roadmap"},
     "result.stage_value": {"nb": "Trinn {stage} nådd", "en": "Stage {stage} reached"},
     "result.stage_none": {"nb": "Trinn 1.0 ikke nådd", "en": "Stage 1.0 not reached"},
-    "result.journey": {"nb": "Reise {journey}", "en": "Journey {journey}"},
+    "result.journey": {
+        "nb": "Reise {journey}: {share} % av kriteriene for {stage} er oppfylt",
+        "en": "Journey {journey}: {share} % of the criteria for {stage} are met",
+    },
+    "result.chart_axis": {
+        "nb": "Skår (1 = Tilfeldig, 5 = Integrert)",
+        "en": "Score (1 = Ad hoc, 5 = Integrated)",
+    },
+    "result.chart_help": {
+        "nb": "Søylen viser skåren denne syklusen, med nivået i tekst; den mørke streken viser forrige syklus.",
+        "en": "The bar shows this cycle's score, with the level in words; the dark mark shows the previous cycle.",
+    },
     "result.respondents": {"nb": "{n} svar", "en": "{n} response(s)"},
     "result.profile": {"nb": "Profil per dimensjon", "en": "Profile by dimension"},
     "result.this_cycle": {"nb": "Denne syklusen", "en": "This cycle"},

@@ -77,7 +77,17 @@ def _headline(current: pd.DataFrame, questionnaire: Questionnaire) -> None:
         else:
             st.markdown(f"**{t('result.stage_value', stage=f'{int(stage)}.0')}**")
         if not pd.isna(overall["journey"]):
-            st.caption(t("result.journey", journey=f"{float(overall['journey']):.1f}"))
+            journey = float(overall["journey"])
+            reached = 0 if pd.isna(stage) else int(stage)
+            if journey > reached:
+                st.caption(
+                    t(
+                        "result.journey",
+                        journey=f"{journey:.1f}",
+                        share=round((journey - reached) * 100),
+                        stage=f"{reached + 1}.0",
+                    )
+                )
     with third:
         st.caption(t("result.respondents", n=int(overall["respondents"])))
         st.caption(t(f"status.{overall['status']}"))
@@ -112,6 +122,7 @@ def _profile(current: pd.DataFrame, previous: pd.DataFrame, questionnaire: Quest
     table = pd.DataFrame(rows)
     chart = _profile_chart(table)
     st.altair_chart(chart, width="stretch")
+    st.caption(t("result.chart_help"))
     st.dataframe(table.drop(columns="_level"), hide_index=True, width="stretch")
 
 
@@ -121,9 +132,16 @@ def _profile_chart(table: pd.DataFrame) -> alt.LayerChart:
         columns={dim: "dimension", score: "score", before: "previous", t("common.level"): "label"}
     )
     colours = alt.Scale(domain=list(theme.LEVEL_COLOURS), range=list(theme.LEVEL_COLOURS.values()))
-    base = alt.Chart(data).encode(y=alt.Y("dimension:N", sort=None, title=None))
+    base = alt.Chart(data).encode(
+        y=alt.Y("dimension:N", sort=None, title=None, axis=alt.Axis(labelLimit=240))
+    )
     bars = base.mark_bar().encode(
-        x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title=t("common.score")),
+        x=alt.X(
+            "score:Q",
+            scale=alt.Scale(domain=[0, 5]),
+            title=t("result.chart_axis"),
+            axis=alt.Axis(values=[1, 2, 3, 4, 5], format="d"),
+        ),
         color=alt.Color("_level:O", scale=colours, legend=None),
         tooltip=["dimension", "label", "score", "previous"],
     )
