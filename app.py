@@ -30,6 +30,12 @@ else:
             st.Page("views/result.py", title=t("nav.result"), icon=":material/insights:"),
         ],
         t("nav.section.follow"): [
+            st.Page("views/overview.py", title=t("nav.overview"), icon=":material/grid_view:"),
+            st.Page("views/progress.py", title=t("nav.progress"), icon=":material/timeline:"),
+            st.Page("views/profile.py", title=t("nav.profile"), icon=":material/person_search:"),
+            st.Page("views/roadmap.py", title=t("nav.roadmap"), icon=":material/route:"),
+        ],
+        t("nav.section.join"): [
             st.Page("views/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:"),
         ],
     }

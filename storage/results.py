@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -166,3 +167,89 @@ def previous_answers(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) 
     return earlier.label, {
         r.item_id: Answer(r.item_id, r.level, r.yes, bool(r.dont_know), r.comment, r.evidence) for r in rows
     }
+
+
+def results_for_cycles(engine: Engine, actor: Actor, cycle_ids: list[int] | None = None) -> pd.DataFrame:
+    """Stored unit results the actor may read, for some cycles (all by default), with cycle_id."""
+    columns = ["cycle_id", *RESULT_COLUMNS]
+    query = select(*[unit_result.c[c] for c in columns])
+    if cycle_ids is not None:
+        query = query.where(unit_result.c.cycle_id.in_(cycle_ids))
+    with reading(engine) as connection:
+        _, rows = fetch_rows(connection, query)
+        allowed = visible_units(connection, actor)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    if allowed is not None:
+        frame = frame[frame["unit_id"].isin(allowed)].reset_index(drop=True)
+    return frame
+
+
+def completion(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
+    """Per unit with any assessment in the cycle: 'submitted' when one counts, else 'draft'."""
+    query = select(assessment.c.unit_id, assessment.c.status).where(assessment.c.cycle_id == cycle_id)
+    with reading(engine) as connection:
+        _, rows = fetch_rows(connection, query)
+        allowed = visible_units(connection, actor)
+    frame = pd.DataFrame.from_records(rows, columns=["unit_id", "status"])
+    if allowed is not None:
+        frame = frame[frame["unit_id"].isin(allowed)]
+    frame["submitted"] = frame["status"].isin(["submitted", "validated"])
+    done = frame.groupby("unit_id")["submitted"].any()
+    return pd.DataFrame({"unit_id": done.index, "status": np.where(done.to_numpy(), "submitted", "draft")})
+
+
+def unit_comments(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
+    """Comments and evidence in the unit's counted assessments: cycle, item_id, comment, evidence."""
+    with reading(engine) as connection:
+        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
+        cycles = connection.execute(
+            select(cycle.c.id, cycle.c.label)
+            .where(cycle.c.id.in_(select(assessment.c.cycle_id).where(assessment.c.unit_id == unit_id)))
+            .order_by(cycle.c.starts_on)
+        ).all()
+        rows = []
+        for cycle_row in cycles:
+            counted = [r.id for r in counted_assessments(connection, unit_id, cycle_row.id)]
+            if not counted:
+                continue
+            for r in connection.execute(
+                select(answer.c.item_id, answer.c.comment, answer.c.evidence, assessment.c.status)
+                .join(assessment, assessment.c.id == answer.c.assessment_id)
+                .where(
+                    answer.c.assessment_id.in_(counted),
+                    (answer.c.comment.is_not(None)) | (answer.c.evidence.is_not(None)),
+                )
+                .order_by(answer.c.item_id)
+            ):
+                rows.append(
+                    {
+                        "cycle": cycle_row.label,
+                        "item_id": r.item_id,
+                        "comment": r.comment,
+                        "evidence": r.evidence,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["cycle", "item_id", "comment", "evidence"])
+
+
+def unit_statuses(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
+    """The unit's assessments per cycle with their status: cycle, mode, status, submitted_at."""
+    with reading(engine) as connection:
+        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
+        rows = connection.execute(
+            select(
+                cycle.c.label.label("cycle"),
+                assessment.c.mode,
+                assessment.c.status,
+                assessment.c.submitted_at,
+                assessment.c.validated_at,
+            )
+            .join(cycle, cycle.c.id == assessment.c.cycle_id)
+            .where(assessment.c.unit_id == unit_id, assessment.c.mode == "consensus")
+            .order_by(cycle.c.starts_on)
+        ).all()
+    return pd.DataFrame(
+        [dict(r._mapping) for r in rows], columns=["cycle", "mode", "status", "submitted_at", "validated_at"]
+    )

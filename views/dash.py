@@ -1,0 +1,186 @@
+"""What the dashboard pages share: cached reads keyed on the data version, the node and
+cycle pickers with drill-down, downloads, and the "rests on" line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from scoring.aggregate import groups_under, with_paths
+from storage.access import Actor, actor_for
+from storage.definitions import list_cycles
+from storage.org import current_tree
+from storage.results import completion, results_for_cycles
+from storage.transfer import csv_bytes, xlsx_bytes
+from views import state
+from views.i18n import lang, t
+
+READERS = ("admin", "management", "advisor", "leader")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def tree(_engine: Engine, data: int) -> pd.DataFrame:
+    """The current organisation tree with ancestor paths."""
+    return with_paths(current_tree(_engine))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def results(_engine: Engine, user_id: str, data: int) -> pd.DataFrame:
+    """Every stored result the user may read (all cycles)."""
+    frame = results_for_cycles(_engine, actor_for(_engine, user_id))
+    frame["dimension_id"] = frame["dimension_id"].astype("category")
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cycle_completion(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd.DataFrame:
+    return completion(_engine, actor_for(_engine, user_id), cycle_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cycles(_engine: Engine, data: int) -> list[dict[str, Any]]:
+    return list_cycles(_engine)
+
+
+def name_of(paths: pd.DataFrame) -> dict[str, str]:
+    column = "name_nb" if lang() == "nb" else "name_en"
+    return dict(zip(paths["unit_id"], paths[column], strict=True))
+
+
+def top_nodes(actor: Actor, paths: pd.DataFrame) -> list[str]:
+    """The highest nodes the actor may look at: their scopes, or the roots for an admin."""
+    scopes = actor.units(*READERS[1:])
+    if actor.is_admin or None in scopes:
+        return paths.loc[paths["depth"] == 0, "unit_id"].tolist()
+    known = set(paths["unit_id"])
+    return sorted(s for s in scopes if s in known)
+
+
+def pick_node(actor: Actor, paths: pd.DataFrame) -> str | None:
+    """The chosen node, with breadcrumbs up and a picker for the children (drill-down)."""
+    names = name_of(paths)
+    tops = top_nodes(actor, paths)
+    if not tops:
+        return None
+    node = st.session_state.get("dash_node")
+    allowed = _within(paths, tops)
+    if node not in allowed:
+        node = tops[0]
+    row = paths[paths["unit_id"] == node].iloc[0]
+    trail = [row[f"anc_{d}"] for d in range(int(row["depth"]) + 1)]
+    trail = trail[next(i for i, n in enumerate(trail) if n in allowed) :]
+    crumbs = st.columns(len(trail) + 1)
+    for column, step in zip(crumbs, trail, strict=False):
+        column.button(
+            names.get(step, step),
+            key=f"crumb_{step}",
+            on_click=_set_node,
+            args=(step,),
+            type="primary" if step == node else "secondary",
+            width="stretch",
+        )
+    if len(tops) > 1:
+        st.selectbox(
+            t("dash.node"),
+            tops,
+            index=tops.index(trail[0]) if trail[0] in tops else 0,
+            format_func=names.get,
+            key="_dash_top",
+            on_change=_copy_node,
+            args=("_dash_top",),
+        )
+    children = paths[paths["parent_id"] == node]["unit_id"].tolist()
+    if children:
+        st.selectbox(
+            t("dash.drill"),
+            [None, *sorted(children, key=lambda c: names.get(c, c))],
+            format_func=lambda c: "–" if c is None else names.get(c, c),
+            key="_dash_child",
+            on_change=_copy_node,
+            args=("_dash_child",),
+        )
+    st.session_state["dash_node"] = node
+    return node
+
+
+def _within(paths: pd.DataFrame, tops: list[str]) -> set[str]:
+    inside: set[str] = set()
+    for top in tops:
+        row = paths[paths["unit_id"] == top]
+        if row.empty:
+            continue
+        column = f"anc_{int(row['depth'].iloc[0])}"
+        inside |= set(paths.loc[paths[column] == top, "unit_id"])
+    return inside
+
+
+def _set_node(node: str) -> None:
+    st.session_state["dash_node"] = node
+    st.session_state.pop("_dash_child", None)
+
+
+def _copy_node(key: str) -> None:
+    chosen = st.session_state.get(key)
+    if chosen is not None:
+        _set_node(chosen)
+
+
+def drill_to(node: str) -> None:
+    """Make `node` the chosen one (from a click in a chart) and draw again."""
+    _set_node(node)
+    st.rerun()
+
+
+def pick_cycle(frame: pd.DataFrame, key: str = "dash_cycle") -> dict[str, Any] | None:
+    """The chosen cycle among those with results (newest by default)."""
+    all_cycles = cycles(state.engine(), state.version())
+    with_data = set(frame["cycle_id"].unique()) if not frame.empty else set()
+    options = [c for c in reversed(all_cycles) if c["id"] in with_data] or list(reversed(all_cycles))
+    if not options:
+        return None
+    ids = [c["id"] for c in options]
+    labels = {c["id"]: c["label"] for c in options}
+    chosen = state.pick(t("common.cycle"), ids, labels, key)
+    return next(c for c in options if c["id"] == chosen)
+
+
+def under(paths: pd.DataFrame, node: str) -> pd.DataFrame:
+    return groups_under(paths, node)
+
+
+def rests_on(units: int, respondents: int) -> None:
+    st.caption(t("dash.rests_on", units=units, respondents=respondents))
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel of a table, with text that could run as a formula neutralised."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        t("common.download_csv"),
+        csv_bytes(frame),
+        f"{name}.csv",
+        "text/csv",
+        key=f"csv_{key}",
+        width="stretch",
+    )
+    right.download_button(
+        t("common.download_xlsx"),
+        xlsx_bytes(frame, name),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        width="stretch",
+    )
+
+
+def no_data(node_name: str, cycle_label: str) -> None:
+    st.info(t("dash.no_data", node=node_name, cycle=cycle_label), icon=":material/info:")
+
+
+def dimension_labels(questionnaire: Any) -> dict[str, str]:
+    labels = {d.id: d.label.get(lang()) for d in questionnaire.dimensions}
+    labels["overall"] = t("common.overall")
+    return labels
