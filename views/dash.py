@@ -3,8 +3,10 @@ cycle pickers with drill-down, downloads, and the "rests on" line."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -174,6 +176,19 @@ def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
         key=f"xlsx_{key}",
         width="stretch",
     )
+
+
+def chart(cache_key: tuple[Any, ...], build: Callable[[], alt.TopLevelMixin], **options: Any) -> Any:
+    """Draw an Altair chart whose Vega-Lite spec is built once per `cache_key` (which must
+    name everything the chart depends on, the data version included) and reused on reruns."""
+    full_key = (*cache_key, lang())
+    spec = _spec(full_key, build)
+    return st.vega_lite_chart(spec=spec, width="stretch", **options)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _spec(key: tuple[Any, ...], _build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
+    return _build().to_dict()
 
 
 def no_data(node_name: str, cycle_label: str) -> None:

@@ -1,5 +1,6 @@
-"""Overview for a node and a cycle: heatmap of its children by dimension, the spread over
-levels, key figures, and who has (not) submitted. Click a row or pick a child to drill down."""
+"""Overview for a node and a cycle: key figures, a heatmap of its children by dimension,
+the spread over levels, and who has (not) submitted. Click a row or pick a child to drill
+down. Every table and chart spec is computed once per node, cycle and data version."""
 
 from __future__ import annotations
 
@@ -28,38 +29,58 @@ def page() -> None:
         st.info(t("dash.no_scope"))
         return
     names = dash.name_of(paths)
-    everything = dash.results(engine, actor.user_id, data)
-    cycle = dash.pick_cycle(everything)
+    cycle = dash.pick_cycle(dash.results(engine, actor.user_id, data))
     if cycle is None:
         dash.no_data(names.get(node, node), "–")
         return
     _, questionnaire, roadmap = state.questionnaire()
-    groups = dash.under(paths, node)
-    current = everything[
-        (everything["cycle_id"] == cycle["id"]) & everything["unit_id"].isin(groups["unit_id"])
-    ]
+    groups = _groups(engine, node, data)
+    current = _current(engine, actor.user_id, node, cycle["id"], data)
+    key = ("overview", actor.user_id, node, cycle["id"], data)
     if current.empty:
         dash.no_data(names.get(node, node), cycle["label"])
     else:
         overall = current[current["dimension_id"] == OVERALL]
         dash.rests_on(int(overall["unit_id"].nunique()), int(overall["respondents"].sum()))
-        _key_figures(everything, current, cycle, roadmap, groups)
-        _heatmap(current, groups, names, questionnaire)
-        _distribution(current, questionnaire)
-    _completion(actor, cycle, groups, names, paths)
+        planned = planned_stage(roadmap, cycle["label"]) if roadmap is not None else None
+        _key_figures(
+            _figures(engine, actor.user_id, node, cycle["id"], cycle["starts_on"], planned, data), planned
+        )
+        _heatmap(key, current, groups, names, questionnaire)
+        _distribution(key, current, questionnaire)
+    _completion(actor, cycle, groups, names)
 
 
-def _key_figures(everything: pd.DataFrame, current: pd.DataFrame, cycle: dict, roadmap, groups) -> None:
-    cycles = dash.cycles(state.engine(), state.version())
-    earlier = [c for c in cycles if c["starts_on"] < cycle["starts_on"]]
-    previous = None
-    if earlier:
-        before = earlier[-1]
-        previous = everything[
-            (everything["cycle_id"] == before["id"]) & everything["unit_id"].isin(groups["unit_id"])
-        ]
-    planned = planned_stage(roadmap, cycle["label"]) if roadmap is not None else None
-    figures = key_figures(current, previous, planned)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _groups(_engine, node: str, data: int) -> pd.DataFrame:
+    """The leaf units under the node and the child of the node each falls in."""
+    return dash.under(dash.tree(_engine, data), node)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _current(_engine, user_id: str, node: str, cycle_id: int, data: int) -> pd.DataFrame:
+    """The stored results of the units under the node in one cycle."""
+    everything = dash.results(_engine, user_id, data)
+    units = _groups(_engine, node, data)["unit_id"]
+    return everything[(everything["cycle_id"] == cycle_id) & everything["unit_id"].isin(units)]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _figures(
+    _engine,
+    user_id: str,
+    node: str,
+    cycle_id: int,
+    starts_on,
+    planned: int | None,
+    data: int,
+) -> dict:
+    earlier = [c for c in dash.cycles(_engine, data) if c["starts_on"] < starts_on]
+    previous = _current(_engine, user_id, node, earlier[-1]["id"], data) if earlier else None
+    return key_figures(_current(_engine, user_id, node, cycle_id, data), previous, planned)
+
+
+def _key_figures(figures: dict, planned: int | None) -> None:
     columns = st.columns(4)
     columns[0].metric(t("dash.share_level_3"), _percent(figures["share_level_3"]))
     columns[1].metric(
@@ -71,10 +92,11 @@ def _key_figures(everything: pd.DataFrame, current: pd.DataFrame, cycle: dict, r
         _percent(figures["share_on_plan"]),
         help=t("dash.on_plan_help"),
     )
+    change = figures["change"]
     columns[3].metric(
         t("dash.change"),
-        "–" if figures["change"] is None else f"{figures['change']:+.2f}",
-        delta=None if figures["change"] is None else f"{figures['change']:+.2f}",
+        "–" if change is None else f"{change:+.2f}",
+        delta=None if change is None else f"{change:+.2f}",
     )
 
 
@@ -82,57 +104,69 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
 
 
-def _heatmap(current: pd.DataFrame, groups: pd.DataFrame, names: dict[str, str], questionnaire) -> None:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _aggregate(key: tuple, _current: pd.DataFrame, _groups: pd.DataFrame) -> pd.DataFrame:
+    return aggregate(_current, _groups)
+
+
+def _heatmap(
+    key: tuple, current: pd.DataFrame, groups: pd.DataFrame, names: dict[str, str], questionnaire
+) -> None:
     st.subheader(t("dash.heatmap"))
-    table = aggregate(current, groups)
+    table = _aggregate(key, current, groups).copy()
     labels = dash.dimension_labels(questionnaire)
-    order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
     table["name"] = table["group"].map(names).fillna(table["group"])
     table["dimension"] = table["dimension_id"].astype(str).map(labels)
-    table["label"] = [f"{lv} · {questionnaire.level_label(int(lv), lang())}" for lv in table["level"]]
-    table["score_text"] = table["score"].map(lambda s: f"{s:.1f}")
-    colours = alt.Scale(domain=list(theme.LEVEL_COLOURS), range=list(theme.LEVEL_COLOURS.values()))
-    select = alt.selection_point(fields=["group"], name="drill")
-    rows = sorted(table["name"].unique())
-    base = alt.Chart(table).encode(
-        x=alt.X(
-            "dimension:N",
-            sort=order,
-            title=None,
-            axis=alt.Axis(orient="top", labelAngle=-25, labelLimit=220, labelOverlap=False),
-        ),
-        y=alt.Y("name:N", sort=rows, title=None, axis=alt.Axis(labelLimit=240)),
-    )
-    cells = (
-        base.mark_rect(stroke="white")
-        .encode(
-            color=alt.Color(
-                "level:O",
-                scale=colours,
-                title=t("common.level"),
-                legend=alt.Legend(labelExpr=_legend_expr(questionnaire)),
-            ),
-            tooltip=[
-                alt.Tooltip("name:N", title=t("common.unit")),
-                alt.Tooltip("dimension:N", title=t("common.dimension")),
-                alt.Tooltip("label:N", title=t("common.level")),
-                alt.Tooltip("score:Q", title=t("common.score"), format=".2f"),
-                alt.Tooltip("units:Q", title=t("dash.units")),
-                alt.Tooltip("respondents:Q", title=t("dash.respondents")),
-                alt.Tooltip("spread:Q", title=t("dash.spread"), format=".2f"),
-            ],
+
+    def build() -> alt.LayerChart:
+        order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
+        data = table.assign(
+            label=[f"{lv} · {questionnaire.level_label(int(lv), lang())}" for lv in table["level"]],
+            score_text=table["score"].map(lambda s: f"{s:.1f}"),
+            spread=pd.to_numeric(table["spread"], errors="coerce"),
         )
-        .add_params(select)
-    )
-    text = base.mark_text(fontSize=12).encode(
-        text="score_text:N",
-        color=alt.condition("datum.level == 1 || datum.level == 5", alt.value("white"), alt.value("black")),
-    )
-    chart = (cells + text).properties(
-        height=36 * len(rows) + 200
-    )  # Streamlit fits the axes inside the height
-    event = st.altair_chart(chart, width="stretch", on_select="rerun", key="heatmap")
-    chosen = (event or {}).get("selection", {}).get("drill") if isinstance(event, dict) else None
+        rows = sorted(data["name"].unique())
+        colours = alt.Scale(domain=list(theme.LEVEL_COLOURS), range=list(theme.LEVEL_COLOURS.values()))
+        base = alt.Chart(data).encode(
+            x=alt.X(
+                "dimension:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(orient="top", labelAngle=-25, labelLimit=220, labelOverlap=False),
+            ),
+            y=alt.Y("name:N", sort=rows, title=None, axis=alt.Axis(labelLimit=240)),
+        )
+        cells = (
+            base.mark_rect(stroke="white")
+            .encode(
+                color=alt.Color(
+                    "level:O",
+                    scale=colours,
+                    title=t("common.level"),
+                    legend=alt.Legend(labelExpr=_legend_expr(questionnaire)),
+                ),
+                tooltip=[
+                    alt.Tooltip("name:N", title=t("common.unit")),
+                    alt.Tooltip("dimension:N", title=t("common.dimension")),
+                    alt.Tooltip("label:N", title=t("common.level")),
+                    alt.Tooltip("score:Q", title=t("common.score"), format=".2f"),
+                    alt.Tooltip("units:Q", title=t("dash.units")),
+                    alt.Tooltip("respondents:Q", title=t("dash.respondents")),
+                    alt.Tooltip("spread:Q", title=t("dash.spread"), format=".2f"),
+                ],
+            )
+            .add_params(alt.selection_point(fields=["group"], name="drill"))
+        )
+        text = base.mark_text(fontSize=12).encode(
+            text="score_text:N",
+            color=alt.condition(
+                "datum.level == 1 || datum.level == 5", alt.value("white"), alt.value("black")
+            ),
+        )
+        return (cells + text).properties(height=36 * len(rows) + 200)  # the height holds the axes too
+
+    event = dash.chart((*key, "heatmap"), build, on_select="rerun", key="heatmap")
+    chosen = event.get("selection", {}).get("drill") if hasattr(event, "get") else None
     if chosen:
         group = chosen[0].get("group")
         if group and group in set(table["group"]) and group != st.session_state.get("dash_node"):
@@ -159,62 +193,79 @@ def _legend_expr(questionnaire) -> str:
     return pairs + " : datum.value"
 
 
-def _distribution(current: pd.DataFrame, questionnaire) -> None:
+def _distribution(key: tuple, current: pd.DataFrame, questionnaire) -> None:
     st.subheader(t("dash.distribution"))
-    counts = level_distribution(current, questionnaire.levels)
-    labels = dash.dimension_labels(questionnaire)
-    counts["dimension"] = counts["dimension_id"].astype(str).map(labels)
-    counts["label"] = [f"{lv} {questionnaire.level_label(int(lv), lang())}" for lv in counts["level"]]
-    colours = alt.Scale(
-        domain=[f"{s.level} {s.label.get(lang())}" for s in questionnaire.scale],
-        range=list(theme.LEVEL_COLOURS.values()),
-    )
-    order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
-    chart = (
-        alt.Chart(counts)
-        .mark_bar()
-        .encode(
-            y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("units:Q", stack="normalize", title=t("dash.share_units"), axis=alt.Axis(format="%")),
-            color=alt.Color("label:N", scale=colours, title=t("common.level")),
-            order=alt.Order("level:O"),
-            tooltip=[
-                alt.Tooltip("dimension:N", title=t("common.dimension")),
-                alt.Tooltip("label:N", title=t("common.level")),
-                alt.Tooltip("units:Q", title=t("dash.units")),
-            ],
+
+    def build() -> alt.Chart:
+        counts = level_distribution(current, questionnaire.levels)
+        labels = dash.dimension_labels(questionnaire)
+        counts["dimension"] = counts["dimension_id"].astype(str).map(labels)
+        counts["label"] = [f"{lv} {questionnaire.level_label(int(lv), lang())}" for lv in counts["level"]]
+        colours = alt.Scale(
+            domain=[f"{s.level} {s.label.get(lang())}" for s in questionnaire.scale],
+            range=list(theme.LEVEL_COLOURS.values()),
         )
-        .properties(height=32 * len(order))
-    )
-    st.altair_chart(chart, width="stretch")
+        order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
+        return (
+            alt.Chart(counts)
+            .mark_bar()
+            .encode(
+                y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
+                x=alt.X("units:Q", stack="normalize", title=t("dash.share_units"), axis=alt.Axis(format="%")),
+                color=alt.Color("label:N", scale=colours, title=t("common.level")),
+                order=alt.Order("level:O"),
+                tooltip=[
+                    alt.Tooltip("dimension:N", title=t("common.dimension")),
+                    alt.Tooltip("label:N", title=t("common.level")),
+                    alt.Tooltip("units:Q", title=t("dash.units")),
+                ],
+            )
+            .properties(height=32 * len(order) + 60)
+        )
+
+    dash.chart((*key, "distribution"), build)
 
 
-def _completion(actor, cycle: dict, groups: pd.DataFrame, names: dict[str, str], paths: pd.DataFrame) -> None:
+def _completion(actor, cycle: dict, groups: pd.DataFrame, names: dict[str, str]) -> None:
     st.subheader(t("dash.completion", cycle=cycle["label"]))
     if groups.empty:
         return
-    status = dash.cycle_completion(state.engine(), actor.user_id, cycle["id"], state.version())
+    table, missing = _completion_table(state.engine(), actor.user_id, cycle["id"], groups, state.version())
+    table = table.assign(unit=table["group"].map(names).fillna(table["group"]))
+    shown = table[["unit", "submitted", "draft", "not_started"]].rename(
+        columns={
+            "unit": t("common.unit"),
+            "submitted": t("dash.submitted"),
+            "draft": t("dash.draft"),
+            "not_started": t("dash.not_started"),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    if missing:
+        listed = sorted(names.get(u, u) for u in missing)
+        st.caption(t("dash.not_started_list", n=len(listed)))
+        st.text(", ".join(listed[:MAX_LISTED]) + (" …" if len(listed) > MAX_LISTED else ""))
+    dash.downloads(shown, "innsending", "completion")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _completion_table(
+    _engine,
+    user_id: str,
+    cycle_id: int,
+    groups: pd.DataFrame,
+    data: int,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Submitted, started and not started units per child; the units not started."""
+    status = dash.cycle_completion(_engine, user_id, cycle_id, data)
     merged = groups.merge(status, on="unit_id", how="left").fillna({"status": "not_started"})
     table = merged.groupby("group")["status"].value_counts().unstack(fill_value=0)
     for column in ("submitted", "draft", "not_started"):
         if column not in table:
             table[column] = 0
     table = table[["submitted", "draft", "not_started"]].reset_index()
-    table.insert(0, t("common.unit"), table["group"].map(names).fillna(table["group"]))
-    table = table.drop(columns="group").rename(
-        columns={
-            "submitted": t("dash.submitted"),
-            "draft": t("dash.draft"),
-            "not_started": t("dash.not_started"),
-        }
-    )
-    st.dataframe(table.sort_values(t("dash.not_started"), ascending=False), hide_index=True, width="stretch")
-    missing = merged[merged["status"] == "not_started"]["unit_id"].map(names).sort_values().tolist()
-    if missing:
-        shown = missing[:MAX_LISTED]
-        st.caption(t("dash.not_started_list", n=len(missing)))
-        st.text(", ".join(shown) + (" …" if len(missing) > MAX_LISTED else ""))
-    dash.downloads(table, "innsending", "completion")
+    table = table.sort_values(["not_started", "group"], ascending=[False, True])
+    return table, merged.loc[merged["status"] == "not_started", "unit_id"].tolist()
 
 
 page()
