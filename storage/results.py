@@ -169,6 +169,12 @@ def previous_answers(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) 
     }
 
 
+def cycles_with_results(engine: Engine) -> list[int]:
+    """Ids of the cycles that hold any stored result."""
+    with reading(engine) as connection:
+        return sorted(connection.execute(select(unit_result.c.cycle_id).distinct()).scalars())
+
+
 def results_for_cycles(engine: Engine, actor: Actor, cycle_ids: list[int] | None = None) -> pd.DataFrame:
     """Stored unit results the actor may read, for some cycles (all by default), with cycle_id."""
     columns = ["cycle_id", *RESULT_COLUMNS]

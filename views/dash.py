@@ -15,7 +15,7 @@ from scoring.aggregate import groups_under, with_paths
 from storage.access import Actor, actor_for
 from storage.definitions import list_cycles
 from storage.org import current_tree
-from storage.results import completion, results_for_cycles
+from storage.results import completion, cycles_with_results, results_for_cycles
 from storage.transfer import csv_bytes, xlsx_bytes
 from views import state
 from views.i18n import lang, t
@@ -23,18 +23,37 @@ from views.i18n import lang, t
 READERS = ("admin", "management", "advisor", "leader")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+# Large read-only frames live in st.cache_resource: one shared object per key, not a
+# pickled copy per call as st.cache_data would give. Callers must not change them.
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def tree(_engine: Engine, data: int) -> pd.DataFrame:
     """The current organisation tree with ancestor paths."""
-    return with_paths(current_tree(_engine))
+    paths = with_paths(current_tree(_engine))
+    paths.attrs["data"] = data  # lets per-tree caches below key on the data version
+    return paths
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def results(_engine: Engine, user_id: str, data: int) -> pd.DataFrame:
     """Every stored result the user may read (all cycles)."""
     frame = results_for_cycles(_engine, actor_for(_engine, user_id))
     frame["dimension_id"] = frame["dimension_id"].astype("category")
     return frame
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cycle_results(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd.DataFrame:
+    """The stored results of one cycle that the user may read."""
+    frame = results_for_cycles(_engine, actor_for(_engine, user_id), [cycle_id])
+    frame["dimension_id"] = frame["dimension_id"].astype("category")
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cycles_with_data(_engine: Engine, data: int) -> list[int]:
+    return cycles_with_results(_engine)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -48,8 +67,14 @@ def cycles(_engine: Engine, data: int) -> list[dict[str, Any]]:
 
 
 def name_of(paths: pd.DataFrame) -> dict[str, str]:
-    column = "name_nb" if lang() == "nb" else "name_en"
-    return dict(zip(paths["unit_id"], paths[column], strict=True))
+    """Unit id -> name in the UI's language (computed once per tree and language)."""
+    return _names(paths, lang(), paths.attrs.get("data"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _names(_paths: pd.DataFrame, language: str, data: int | None) -> dict[str, str]:
+    column = "name_nb" if language == "nb" else "name_en"
+    return dict(zip(_paths["unit_id"], _paths[column], strict=True))
 
 
 def top_nodes(actor: Actor, paths: pd.DataFrame) -> list[str]:
@@ -68,7 +93,7 @@ def pick_node(actor: Actor, paths: pd.DataFrame) -> str | None:
     if not tops:
         return None
     node = st.session_state.get("dash_node")
-    allowed = _within(paths, tops)
+    allowed = _within(paths, tuple(tops), paths.attrs.get("data"))
     if node not in allowed:
         node = tops[0]
     row = paths[paths["unit_id"] == node].iloc[0]
@@ -108,7 +133,10 @@ def pick_node(actor: Actor, paths: pd.DataFrame) -> str | None:
     return node
 
 
-def _within(paths: pd.DataFrame, tops: list[str]) -> set[str]:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _within(_paths: pd.DataFrame, tops: tuple[str, ...], data: int | None) -> set[str]:
+    """Every unit in the subtrees of `tops`."""
+    paths = _paths
     inside: set[str] = set()
     for top in tops:
         row = paths[paths["unit_id"] == top]
@@ -136,10 +164,10 @@ def drill_to(node: str) -> None:
     st.rerun()
 
 
-def pick_cycle(frame: pd.DataFrame, key: str = "dash_cycle") -> dict[str, Any] | None:
+def pick_cycle(key: str = "dash_cycle") -> dict[str, Any] | None:
     """The chosen cycle among those with results (newest by default)."""
     all_cycles = cycles(state.engine(), state.version())
-    with_data = set(frame["cycle_id"].unique()) if not frame.empty else set()
+    with_data = set(cycles_with_data(state.engine(), state.version()))
     options = [c for c in reversed(all_cycles) if c["id"] in with_data] or list(reversed(all_cycles))
     if not options:
         return None

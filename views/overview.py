@@ -29,7 +29,7 @@ def page() -> None:
         st.info(t("dash.no_scope"))
         return
     names = dash.name_of(paths)
-    cycle = dash.pick_cycle(dash.results(engine, actor.user_id, data))
+    cycle = dash.pick_cycle()
     if cycle is None:
         dash.no_data(names.get(node, node), "–")
         return
@@ -51,18 +51,17 @@ def page() -> None:
     _completion(actor, cycle, groups, names)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _groups(_engine, node: str, data: int) -> pd.DataFrame:
     """The leaf units under the node and the child of the node each falls in."""
     return dash.under(dash.tree(_engine, data), node)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _current(_engine, user_id: str, node: str, cycle_id: int, data: int) -> pd.DataFrame:
     """The stored results of the units under the node in one cycle."""
-    everything = dash.results(_engine, user_id, data)
-    units = _groups(_engine, node, data)["unit_id"]
-    return everything[(everything["cycle_id"] == cycle_id) & everything["unit_id"].isin(units)]
+    results = dash.cycle_results(_engine, user_id, cycle_id, data)
+    return results[results["unit_id"].isin(_groups(_engine, node, data)["unit_id"])]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

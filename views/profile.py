@@ -38,8 +38,7 @@ def page() -> None:
         dash.no_data(names.get(node, node), "–")
         return
     unit_id = state.pick(t("common.unit"), units, names, "profile_unit")
-    everything = dash.results(engine, actor.user_id, data)
-    history = everything[everything["unit_id"] == unit_id]
+    history = _history(engine, actor.user_id, unit_id, data)
     _, questionnaire, _ = state.questionnaire()
     labels = dash.dimension_labels(questionnaire)
     cycles = {c["id"]: c["label"] for c in dash.cycles(engine, data)}
@@ -81,6 +80,12 @@ def page() -> None:
     _statuses(actor, unit_id)
     _actions(actor, unit_id, labels)
     _comments(actor, unit_id, questionnaire)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(_engine, user_id: str, unit_id: str, data: int) -> pd.DataFrame:
+    everything = dash.results(_engine, user_id, data)
+    return everything[everything["unit_id"] == unit_id].reset_index(drop=True)
 
 
 def _targets(actor, unit_id: str, history: pd.DataFrame, labels: dict[str, str], cycles: dict) -> None:

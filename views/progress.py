@@ -3,6 +3,8 @@ levels shifted, and the units that moved up or down the most."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -27,92 +29,132 @@ def page() -> None:
         st.info(t("dash.no_scope"))
         return
     names = dash.name_of(paths)
-    groups = dash.under(paths, node)
-    everything = dash.results(engine, actor.user_id, data)
-    frame = everything[everything["unit_id"].isin(groups["unit_id"])]
-    if frame.empty:
+    summary = _summary(engine, actor.user_id, node, data)
+    if summary is None:
         dash.no_data(names.get(node, node), t("dash.all_cycles"))
         return
     _, questionnaire, _ = state.questionnaire()
-    cycles = {c["id"]: c["label"] for c in dash.cycles(engine, data)}
+    dash.rests_on(summary["units"], summary["respondents"])
+    key = ("progress", actor.user_id, node, data)
+    order = summary["order"]
+    labels = dash.dimension_labels(questionnaire)
+    dimension_order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
+    trend = summary["trend"].assign(dimension=lambda f: f["dimension_id"].astype(str).map(labels))
+
+    st.subheader(t("progress.scores"))
+
+    def trend_chart() -> alt.Chart:
+        return (
+            alt.Chart(trend)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("cycle:N", sort=order, title=t("common.cycle")),
+                y=alt.Y("score:Q", scale=alt.Scale(domain=[1, 5]), title=t("common.score")),
+                color=alt.Color("dimension:N", title=t("common.dimension"), sort=dimension_order),
+                strokeDash=alt.condition(
+                    f"datum.dimension == '{labels[OVERALL]}'", alt.value([6, 3]), alt.value([1, 0])
+                ),
+                tooltip=[
+                    "cycle",
+                    "dimension",
+                    alt.Tooltip("score:Q", format=".2f"),
+                    alt.Tooltip("units:Q", title=t("dash.units")),
+                ],
+            )
+            .properties(height=400)
+        )
+
+    dash.chart((*key, "trend"), trend_chart)
+    table = (
+        trend.pivot(index="dimension", columns="cycle", values="score")
+        .reindex(index=dimension_order, columns=order)
+        .round(2)
+    )
+    st.dataframe(table, width="stretch")
+    dash.downloads(table.reset_index(), "utvikling", "trend")
+
+    st.subheader(t("progress.distribution"))
+
+    def levels_chart() -> alt.Chart:
+        counts = summary["levels"].assign(
+            label=lambda f: [f"{lv} {questionnaire.level_label(int(lv), lang())}" for lv in f["level"]]
+        )
+        colours = alt.Scale(
+            domain=[f"{s.level} {s.label.get(lang())}" for s in questionnaire.scale],
+            range=list(theme.LEVEL_COLOURS.values()),
+        )
+        return (
+            alt.Chart(counts)
+            .mark_bar()
+            .encode(
+                x=alt.X("cycle:N", sort=order, title=t("common.cycle")),
+                y=alt.Y("units:Q", stack="normalize", axis=alt.Axis(format="%"), title=t("dash.share_units")),
+                color=alt.Color("label:N", scale=colours, title=t("common.level")),
+                order=alt.Order("level:O"),
+                tooltip=[
+                    "cycle",
+                    alt.Tooltip("label:N", title=t("common.level")),
+                    alt.Tooltip("units:Q", title=t("dash.units")),
+                ],
+            )
+            .properties(height=360)
+        )
+
+    dash.chart((*key, "levels"), levels_chart)
+    _movers(summary, names)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _summary(_engine, user_id: str, node: str, data: int) -> dict[str, Any] | None:
+    """Mean scores per cycle and dimension, levels per cycle, and overall scores of the two
+    newest cycles, for the units under the node."""
+    groups = dash.under(dash.tree(_engine, data), node)
+    everything = dash.results(_engine, user_id, data)
+    frame = everything[everything["unit_id"].isin(groups["unit_id"])]
+    if frame.empty:
+        return None
+    cycles = {c["id"]: c["label"] for c in dash.cycles(_engine, data)}
     frame = frame.assign(cycle=frame["cycle_id"].map(cycles))
     order = [label for label in cycles.values() if label in set(frame["cycle"])]
     overall = frame[frame["dimension_id"] == OVERALL]
-    dash.rests_on(int(overall["unit_id"].nunique()), int(overall["respondents"].sum()))
-
-    st.subheader(t("progress.scores"))
-    labels = dash.dimension_labels(questionnaire)
     trend = (
         frame[frame["score"].notna()]
         .groupby(["cycle", "dimension_id"], observed=True)
         .agg(score=("score", "mean"), units=("unit_id", "nunique"))
         .reset_index()
     )
-    trend["dimension"] = trend["dimension_id"].astype(str).map(labels)
-    line = (
-        alt.Chart(trend)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("cycle:N", sort=order, title=t("common.cycle")),
-            y=alt.Y("score:Q", scale=alt.Scale(domain=[1, 5]), title=t("common.score")),
-            color=alt.Color(
-                "dimension:N",
-                title=t("common.dimension"),
-                sort=[labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]],
-            ),
-            strokeDash=alt.condition(
-                f"datum.dimension == '{labels[OVERALL]}'", alt.value([6, 3]), alt.value([1, 0])
-            ),
-            tooltip=[
-                "cycle",
-                "dimension",
-                alt.Tooltip("score:Q", format=".2f"),
-                alt.Tooltip("units:Q", title=t("dash.units")),
-            ],
-        )
-        .properties(height=360)
+    levels = (
+        overall[overall["level"].notna()]
+        .assign(level=lambda f: f["level"].astype(int))
+        .groupby(["cycle", "level"])
+        .size()
+        .rename("units")
+        .reset_index()
     )
-    st.altair_chart(line, width="stretch")
-    table = trend.pivot(index="dimension", columns="cycle", values="score").reindex(columns=order).round(2)
-    st.dataframe(table, width="stretch")
-    dash.downloads(table.reset_index(), "utvikling", "trend")
-
-    st.subheader(t("progress.distribution"))
-    levels = overall[overall["level"].notna()].assign(level=lambda f: f["level"].astype(int))
-    levels["label"] = [f"{lv} {questionnaire.level_label(lv, lang())}" for lv in levels["level"]]
-    counts = levels.groupby(["cycle", "level", "label"]).size().rename("units").reset_index()
-    colours = alt.Scale(
-        domain=[f"{s.level} {s.label.get(lang())}" for s in questionnaire.scale],
-        range=list(theme.LEVEL_COLOURS.values()),
-    )
-    bars = (
-        alt.Chart(counts)
-        .mark_bar()
-        .encode(
-            x=alt.X("cycle:N", sort=order, title=t("common.cycle")),
-            y=alt.Y("units:Q", stack="normalize", axis=alt.Axis(format="%"), title=t("dash.share_units")),
-            color=alt.Color("label:N", scale=colours, title=t("common.level")),
-            order=alt.Order("level:O"),
-            tooltip=["cycle", "label", "units"],
-        )
-        .properties(height=300)
-    )
-    st.altair_chart(bars, width="stretch")
-    _movers(overall, order, names)
+    newest = overall[overall["cycle"].isin(order[-2:])][["unit_id", "cycle", "score"]]
+    return {
+        "order": order,
+        "trend": trend,
+        "levels": levels,
+        "newest": newest,
+        "units": int(overall["unit_id"].nunique()),
+        "respondents": int(overall["respondents"].sum()),
+    }
 
 
-def _movers(overall: pd.DataFrame, order: list[str], names: dict[str, str]) -> None:
+def _movers(summary: dict[str, Any], names: dict[str, str]) -> None:
     """Units whose overall score changed most between the two newest cycles with data."""
+    order = summary["order"]
     if len(order) < 2:
         return
     before, after = order[-2], order[-1]
     st.subheader(t("progress.movers", before=before, after=after))
     pivot = (
-        overall[overall["cycle"].isin([before, after])]
+        summary["newest"]
         .pivot_table(index="unit_id", columns="cycle", values="score", aggfunc="first")
         .dropna()
     )
-    if pivot.empty:
+    if pivot.empty or before not in pivot or after not in pivot:
         st.caption(t("progress.no_movers"))
         return
     pivot["change"] = pivot[after] - pivot[before]
@@ -125,19 +167,14 @@ def _movers(overall: pd.DataFrame, order: list[str], names: dict[str, str]) -> N
             t("progress.change"): pivot["change"].round(2),
         }
     )
+    change = table[t("progress.change")]
     up, down = st.columns(2)
     with up:
         st.caption(t("progress.up"))
-        st.dataframe(
-            table[table[t("progress.change")] > TOLERANCE].iloc[::-1].head(MOVERS),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(table[change > TOLERANCE].iloc[::-1].head(MOVERS), hide_index=True, width="stretch")
     with down:
         st.caption(t("progress.down"))
-        st.dataframe(
-            table[table[t("progress.change")] < -TOLERANCE].head(MOVERS), hide_index=True, width="stretch"
-        )
+        st.dataframe(table[change < -TOLERANCE].head(MOVERS), hide_index=True, width="stretch")
     dash.downloads(table, "endring", "movers")
 
 

@@ -36,13 +36,7 @@ def page() -> None:
         st.info(t("dash.no_scope"))
         return
     names = dash.name_of(paths)
-    groups = dash.under(paths, node)
-    everything = dash.results(engine, actor.user_id, data)
-    overall = everything[
-        (everything["dimension_id"] == OVERALL)
-        & everything["unit_id"].isin(groups["unit_id"])
-        & everything["stage"].notna()
-    ]
+    overall = _stages(engine, actor.user_id, node, data)
     if overall.empty:
         dash.no_data(names.get(node, node), t("dash.all_cycles"))
         return
@@ -100,6 +94,19 @@ def page() -> None:
     dash.downloads(table, "veikart", "roadmap")
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stages(_engine, user_id: str, node: str, data: int) -> pd.DataFrame:
+    """The overall rows with a roadmap stage of the units under the node, all cycles."""
+    groups = dash.under(dash.tree(_engine, data), node)
+    everything = dash.results(_engine, user_id, data)
+    return everything.loc[
+        (everything["dimension_id"] == OVERALL)
+        & everything["unit_id"].isin(groups["unit_id"])
+        & everything["stage"].notna(),
+        ["unit_id", "cycle_id", "stage", "journey", "respondents"],
+    ].reset_index(drop=True)
+
+
 def _timeline(roadmap) -> None:
     stages = pd.DataFrame(
         [
@@ -116,7 +123,7 @@ def _timeline(roadmap) -> None:
             color=alt.Color("stage:N", scale=alt.Scale(range=STAGE_COLOURS[1:]), legend=None),
             tooltip=["stage", "period"],
         )
-        .properties(height=40 * len(stages))
+        .properties(height=36 * len(stages) + 110)  # the height holds the axes too
     )
     st.altair_chart(chart, width="stretch")
 
