@@ -339,7 +339,7 @@ def _answers(
                 answers.append(Answer(item.id, level=level, comment=comment, evidence=evidence))
             else:
                 threshold = CHECKLIST_THRESHOLD.get(item.id, 3.0)
-                answers.append(Answer(item.id, yes=maturity + bias + rng.gauss(0, 0.3) >= threshold))
+                answers.append(Answer(item.id, yes=maturity + bias + rng.gauss(0, 0.12) >= threshold))
     return answers
 
 

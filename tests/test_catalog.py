@@ -1,0 +1,39 @@
+"""Every UI string is in the catalog in bokmål and English, and every key the views use exists."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from views.catalog import STRINGS
+
+from .conftest import ROOT
+
+VIEW_FILES = sorted((ROOT / "views").glob("*.py")) + [ROOT / "app.py"]
+USED = sorted(
+    {
+        key
+        for path in VIEW_FILES
+        for key in re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8"))
+    }
+)
+
+
+@pytest.mark.parametrize("key", sorted(STRINGS))
+def test_both_languages_with_the_same_placeholders(key: str) -> None:
+    entry = STRINGS[key]
+    assert set(entry) == {"nb", "en"}
+    assert entry["nb"].strip() and entry["en"].strip()
+    fields = [{f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in ("nb", "en")]
+    assert fields[0] == fields[1], key
+
+
+@pytest.mark.parametrize("key", USED)
+def test_every_key_used_by_a_view_exists(key: str) -> None:
+    assert key in STRINGS
+
+
+def test_the_scan_finds_the_keys() -> None:
+    assert len(USED) > 100

@@ -1,0 +1,87 @@
+"""`python -m storage`: set up, import with a preview, export, backup and restore."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from sqlalchemy import func, select
+
+from storage.cli import main
+from storage.db import make_engine, reading
+from storage.tables import answer, assessment, unit_result
+
+from .conftest import fresh_database
+
+ANSWERS = "unit,cycle,respondent,item,answer,comment\n" + "".join(
+    f"{unit},{{cycle}},r1,{item},{level},{comment}\n"
+    for unit, item, level, comment in (
+        ("post-gastro", "LA1", 3, "=cmd|' /C calc'!A0"),
+        ("post-gastro", "LA2", 4, ""),
+        ("post-hjerte", "LA1", 2, ""),
+        ("post-hjerte", "LA2", 2, ""),
+    )
+)
+
+
+def count(url: str, table) -> int:
+    engine = make_engine(url)
+    with reading(engine) as connection:
+        value = connection.execute(select(func.count()).select_from(table)).scalar_one()
+    engine.dispose()
+    return int(value)
+
+
+def test_empty_start_import_export_backup_restore(database_url: str, tmp_path: Path, capsys) -> None:
+    assert main(["--database", database_url, "init", "--empty"]) == 0
+    assert "database ready (empty)" in capsys.readouterr().out
+    engine = make_engine(database_url)
+    with reading(engine) as connection:
+        cycle = connection.execute(select(func.max(assessment.c.cycle_id))).scalar()
+        from storage.tables import cycle as cycle_table
+
+        label = connection.execute(select(cycle_table.c.label)).scalar_one()
+    engine.dispose()
+    assert cycle is None and count(database_url, answer) == 0
+
+    file = tmp_path / "answers.csv"
+    file.write_text(ANSWERS.format(cycle=label), encoding="utf-8")
+    assert main(["--database", database_url, "import", str(file)]) == 0
+    assert (
+        "would create 2 and replace 0 assessment(s) with 4 answers for 2 unit(s)" in capsys.readouterr().out
+    )
+    assert count(database_url, assessment) == 0  # a preview writes nothing
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(ANSWERS.format(cycle=label).replace("post-hjerte,", "post-ukjent,", 1), encoding="utf-8")
+    assert main(["--database", database_url, "import", str(bad), "--apply"]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:4: unknown unit 'post-ukjent' (not in the organisation)" in err
+    assert "nothing was changed" in err
+    assert count(database_url, assessment) == 0
+
+    assert main(["--database", database_url, "import", str(file), "--apply"]) == 0
+    assert count(database_url, assessment) == 2 and count(database_url, answer) == 4
+    assert count(database_url, unit_result) == 2 * 7
+
+    xlsx = tmp_path / "results.xlsx"
+    assert main(["--database", database_url, "export", "--out", str(xlsx)]) == 0
+    sheet = openpyxl.load_workbook(xlsx).active
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["unit", "name", "cycle", "dimension"] and sheet.max_row == 15
+    csv = tmp_path / "results.csv"
+    assert main(["--database", database_url, "export", "--out", str(csv), "--cycle", label]) == 0
+    exported = pd.read_csv(io.BytesIO(csv.read_bytes()), encoding="utf-8-sig")
+    assert set(exported["unit"]) == {"post-gastro", "post-hjerte"}
+
+    backup = tmp_path / "backup.jsonl.gz"
+    assert main(["--database", database_url, "backup", str(backup)]) == 0
+    capsys.readouterr()
+    with fresh_database("sqlite", tmp_path / "restored") as target:
+        (tmp_path / "restored").mkdir(exist_ok=True)
+        assert main(["--database", target, "restore", str(backup)]) == 0
+        assert count(target, answer) == 4 and count(target, unit_result) == 14
+        assert main(["--database", target, "restore", str(backup)]) == 1
+        assert "restore only into an empty database" in capsys.readouterr().err
