@@ -48,7 +48,7 @@ def page() -> None:
         )
         _heatmap(key, current, groups, names, questionnaire)
         _distribution(key, current, questionnaire)
-    _completion(actor, cycle, groups, names)
+    _completion(actor, cycle, node, groups, names)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -225,11 +225,13 @@ def _distribution(key: tuple, current: pd.DataFrame, questionnaire) -> None:
     dash.chart((*key, "distribution"), build)
 
 
-def _completion(actor, cycle: dict, groups: pd.DataFrame, names: dict[str, str]) -> None:
+def _completion(actor, cycle: dict, node: str, groups: pd.DataFrame, names: dict[str, str]) -> None:
     st.subheader(t("dash.completion", cycle=cycle["label"]))
     if groups.empty:
         return
-    table, missing = _completion_table(state.engine(), actor.user_id, cycle["id"], groups, state.version())
+    table, missing, count = _completion_table(
+        state.engine(), actor.user_id, cycle["id"], node, state.version()
+    )
     table = table.assign(unit=table["group"].map(names).fillna(table["group"]))
     shown = table[["unit", "submitted", "draft", "not_started"]].rename(
         columns={
@@ -242,8 +244,8 @@ def _completion(actor, cycle: dict, groups: pd.DataFrame, names: dict[str, str])
     st.dataframe(shown, hide_index=True, width="stretch")
     if missing:
         listed = sorted(names.get(u, u) for u in missing)
-        st.caption(t("dash.not_started_list", n=len(listed)))
-        st.text(", ".join(listed[:MAX_LISTED]) + (" …" if len(listed) > MAX_LISTED else ""))
+        st.caption(t("dash.not_started_list", n=count))
+        st.text(", ".join(listed) + (" …" if count > len(listed) else ""))
     dash.downloads(shown, "innsending", "completion")
 
 
@@ -252,10 +254,12 @@ def _completion_table(
     _engine,
     user_id: str,
     cycle_id: int,
-    groups: pd.DataFrame,
+    node: str,
     data: int,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Submitted, started and not started units per child; the units not started."""
+) -> tuple[pd.DataFrame, list[str], int]:
+    """Submitted, started and not started units per child; the first units not started
+    (by id) and how many there are."""
+    groups = _groups(_engine, node, data)
     status = dash.cycle_completion(_engine, user_id, cycle_id, data)
     merged = groups.merge(status, on="unit_id", how="left").fillna({"status": "not_started"})
     table = merged.groupby("group")["status"].value_counts().unstack(fill_value=0)
@@ -264,7 +268,8 @@ def _completion_table(
             table[column] = 0
     table = table[["submitted", "draft", "not_started"]].reset_index()
     table = table.sort_values(["not_started", "group"], ascending=[False, True])
-    return table, merged.loc[merged["status"] == "not_started", "unit_id"].tolist()
+    missing = sorted(merged.loc[merged["status"] == "not_started", "unit_id"])
+    return table, missing[:MAX_LISTED], len(missing)
 
 
 page()

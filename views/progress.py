@@ -131,51 +131,61 @@ def _summary(_engine, user_id: str, node: str, data: int) -> dict[str, Any] | No
         .rename("units")
         .reset_index()
     )
-    newest = overall[overall["cycle"].isin(order[-2:])][["unit_id", "cycle", "score"]]
+    movers = None
+    if len(order) >= 2:
+        before, after = order[-2], order[-1]
+        pivot = (
+            overall[overall["cycle"].isin([before, after])]
+            .pivot_table(index="unit_id", columns="cycle", values="score", aggfunc="first")
+            .dropna()
+        )
+        if not pivot.empty and before in pivot and after in pivot:
+            pivot["change"] = pivot[after] - pivot[before]
+            pivot = pivot.sort_values("change")
+            up = pivot[pivot["change"] > TOLERANCE].iloc[::-1].head(MOVERS)
+            down = pivot[pivot["change"] < -TOLERANCE].head(MOVERS)
+            movers = {"before": before, "after": after, "up": up.reset_index(), "down": down.reset_index()}
     return {
         "order": order,
         "trend": trend,
         "levels": levels,
-        "newest": newest,
+        "movers": movers,
         "units": int(overall["unit_id"].nunique()),
         "respondents": int(overall["respondents"].sum()),
     }
 
 
 def _movers(summary: dict[str, Any], names: dict[str, str]) -> None:
-    """Units whose overall score changed most between the two newest cycles with data."""
+    """The units whose overall score rose or fell most between the two newest cycles."""
     order = summary["order"]
     if len(order) < 2:
         return
-    before, after = order[-2], order[-1]
-    st.subheader(t("progress.movers", before=before, after=after))
-    pivot = (
-        summary["newest"]
-        .pivot_table(index="unit_id", columns="cycle", values="score", aggfunc="first")
-        .dropna()
-    )
-    if pivot.empty or before not in pivot or after not in pivot:
+    st.subheader(t("progress.movers", before=order[-2], after=order[-1]))
+    movers = summary["movers"]
+    if movers is None:
         st.caption(t("progress.no_movers"))
         return
-    pivot["change"] = pivot[after] - pivot[before]
-    pivot = pivot.sort_values("change")
-    table = pd.DataFrame(
-        {
-            t("common.unit"): pivot.index.map(names),
-            before: pivot[before].round(2),
-            after: pivot[after].round(2),
-            t("progress.change"): pivot["change"].round(2),
-        }
-    )
-    change = table[t("progress.change")]
-    up, down = st.columns(2)
-    with up:
+    before, after = movers["before"], movers["after"]
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                t("common.unit"): frame["unit_id"].map(names),
+                before: frame[before].round(2),
+                after: frame[after].round(2),
+                t("progress.change"): frame["change"].round(2),
+            }
+        )
+
+    up, down = shown(movers["up"]), shown(movers["down"])
+    left, right = st.columns(2)
+    with left:
         st.caption(t("progress.up"))
-        st.dataframe(table[change > TOLERANCE].iloc[::-1].head(MOVERS), hide_index=True, width="stretch")
-    with down:
+        st.dataframe(up, hide_index=True, width="stretch")
+    with right:
         st.caption(t("progress.down"))
-        st.dataframe(table[change < -TOLERANCE].head(MOVERS), hide_index=True, width="stretch")
-    dash.downloads(table, "endring", "movers")
+        st.dataframe(down, hide_index=True, width="stretch")
+    dash.downloads(pd.concat([up, down.iloc[::-1]], ignore_index=True), "endring", "movers")
 
 
 page()
