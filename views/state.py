@@ -30,7 +30,9 @@ def engine() -> Engine:
     return _engine(database_url())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(
+    show_spinner="Setter opp databasen (første start tar noen sekunder) … / Setting up the database …"
+)
 def _engine(url: str) -> Engine:
     """One engine per database URL and process (a pool, never a connection), migrated and ready."""
     made = make_engine(url, pool_recycle=1800)
