@@ -224,3 +224,11 @@ def test_workshop_with_three_participants(server, browser) -> None:
     late = browser.new_page()
     late.goto(f"{base}/?ws={code}")
     late.get_by_text("Koden eller lenken virker ikke").wait_for()
+    with reading(clinic.engine) as connection:
+        statuses = (
+            connection.execute(select(assessment.c.status).where(assessment.c.mode == "individual"))
+            .scalars()
+            .all()
+        )
+        status = connection.execute(select(workshop.c.status)).scalar_one()
+    assert sorted(statuses) == ["submitted"] * 3 and status == "closed"

@@ -4,6 +4,7 @@ cycle pickers with drill-down, downloads, and the "rests on" line."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -64,6 +65,34 @@ def cycle_completion(_engine: Engine, user_id: str, cycle_id: int, data: int) ->
 @st.cache_data(show_spinner=False, max_entries=4)
 def cycles(_engine: Engine, data: int) -> list[dict[str, Any]]:
     return list_cycles(_engine)
+
+
+@dataclass
+class Context:
+    """What a dashboard page starts from: who, which database state, which node."""
+
+    actor: Actor
+    engine: Engine
+    data: int
+    paths: pd.DataFrame
+    node: str
+    names: dict[str, str]
+
+
+def start(title_key: str) -> Context | None:
+    """Title, sign-in check and node picker shared by the dashboard pages; None to stop."""
+    st.title(t(title_key))
+    actor = state.current_actor()
+    if actor is None:
+        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+        return None
+    engine, data = state.engine(), state.version()
+    paths = tree(engine, data)
+    node = pick_node(actor, paths)
+    if node is None:
+        st.info(t("dash.no_scope"))
+        return None
+    return Context(actor, engine, data, paths, node, name_of(paths))
 
 
 def name_of(paths: pd.DataFrame) -> dict[str, str]:

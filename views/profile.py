@@ -18,18 +18,17 @@ MAX_UNITS = 400
 
 
 def page() -> None:
-    st.title(t("nav.profile"))
-    actor = state.current_actor()
-    if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+    context = dash.start("nav.profile")
+    if context is None:
         return
-    engine, data = state.engine(), state.version()
-    paths = dash.tree(engine, data)
-    node = dash.pick_node(actor, paths)
-    if node is None:
-        st.info(t("dash.no_scope"))
-        return
-    names = dash.name_of(paths)
+    actor, engine, data, node, names = (
+        context.actor,
+        context.engine,
+        context.data,
+        context.node,
+        context.names,
+    )
+    paths = context.paths
     units = sorted(dash.under(paths, node)["unit_id"], key=lambda u: names.get(u, u))
     if len(units) > MAX_UNITS:
         st.info(t("profile.too_many", n=len(units)))

@@ -17,18 +17,16 @@ MOVERS = 10
 
 
 def page() -> None:
-    st.title(t("nav.progress"))
-    actor = state.current_actor()
-    if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+    context = dash.start("nav.progress")
+    if context is None:
         return
-    engine, data = state.engine(), state.version()
-    paths = dash.tree(engine, data)
-    node = dash.pick_node(actor, paths)
-    if node is None:
-        st.info(t("dash.no_scope"))
-        return
-    names = dash.name_of(paths)
+    actor, engine, data, node, names = (
+        context.actor,
+        context.engine,
+        context.data,
+        context.node,
+        context.names,
+    )
     summary = _summary(engine, actor.user_id, node, data)
     if summary is None:
         dash.no_data(names.get(node, node), t("dash.all_cycles"))
