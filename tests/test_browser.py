@@ -232,3 +232,25 @@ def test_workshop_with_three_participants(server, browser) -> None:
         )
         status = connection.execute(select(workshop.c.status)).scalar_one()
     assert sorted(statuses) == ["submitted"] * 3 and status == "closed"
+
+
+def test_the_form_works_by_keyboard(server, browser) -> None:
+    """A radio group takes focus with Tab and changes with the arrow keys; each change is saved."""
+    base, clinic = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, "leader-a", "assess")
+    page.get_by_role("button", name="Start eller fortsett vurderingen").click()
+    settle(page)
+    first = page.locator("[data-testid='stRadio']").first
+    first.wait_for()
+    first.locator("input[type='radio']").first.focus()
+    page.keyboard.press("Space")
+    settle(page)
+    page.keyboard.press("ArrowDown")
+    settle(page)
+    page.keyboard.press("ArrowDown")
+    settle(page)
+    with reading(clinic.engine) as connection:
+        level = connection.execute(select(answer.c.level).where(answer.c.item_id == "LA1")).scalar_one()
+    assert level == 3
+    assert first.locator("input[type='radio']").nth(2).is_checked()
