@@ -47,7 +47,8 @@ def page() -> None:
         history = history.assign(
             cycle=history["cycle_id"].map(cycles), dimension=history["dimension_id"].astype(str).map(labels)
         )
-        order = [c for c in cycles.values() if c in set(history["cycle"])]
+        present = set(history["cycle_id"].unique().tolist())
+        order = [label for cycle_id, label in cycles.items() if cycle_id in present]
         overall = history[history["dimension_id"] == OVERALL]
         dash.rests_on(1, int(overall["respondents"].sum()))
         st.subheader(t("profile.history"))

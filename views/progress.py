@@ -113,7 +113,8 @@ def _summary(_engine, user_id: str, node: str, data: int) -> dict[str, Any] | No
         return None
     cycles = {c["id"]: c["label"] for c in dash.cycles(_engine, data)}
     frame = frame.assign(cycle=frame["cycle_id"].map(cycles))
-    order = [label for label in cycles.values() if label in set(frame["cycle"])]
+    present = set(frame["cycle_id"].unique().tolist())
+    order = [label for cycle_id, label in cycles.items() if cycle_id in present]
     overall = frame[frame["dimension_id"] == OVERALL]
     trend = (
         frame[frame["score"].notna()]

@@ -111,7 +111,8 @@ def _summary(
         return None
     cycles = {c["id"]: c["label"] for c in dash.cycles(_engine, data)}
     overall = overall.assign(cycle=overall["cycle_id"].map(cycles), stage=overall["stage"].astype(int))
-    order = [c for c in cycles.values() if c in set(overall["cycle"])]
+    present = set(overall["cycle_id"].unique().tolist())
+    order = [label for cycle_id, label in cycles.items() if cycle_id in present]
     rows = []
     for cycle, rows_of_cycle in overall.groupby("cycle", sort=False):
         planned = planned_stage(_roadmap, str(cycle))
