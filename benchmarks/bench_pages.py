@@ -64,11 +64,12 @@ def floor_time() -> tuple[float, float]:
     return cold, statistics.median(warm)
 
 
-def page_times(page: str) -> tuple[float, float]:
+def page_times(page: str, user: str | None = USER) -> tuple[float, float]:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=600)
-    at.session_state["user_id"] = USER
+    if user is not None:
+        at.session_state["user_id"] = user
     at.switch_page(page)
     start = time.perf_counter()
     at.run()
@@ -94,6 +95,8 @@ def main() -> None:
             os.environ["MATURITY_DATABASE_URL"] = prepare(tier, Path(folder))
             floor_cold, floor = floor_time()
             print(f"  one-line page (floor): cold {floor_cold * 1000:.0f} ms, warm {floor * 1000:.0f} ms")
+            _, shell = page_times("views/overview.py", user=None)
+            print(f"  the app's shell alone (no one signed in), for comparison: warm {shell * 1000:.0f} ms")
             for page in PAGES:
                 cold, warm = page_times(page)
                 print(
