@@ -11,7 +11,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from scoring.models import Questionnaire, Roadmap
 from scoring.validation import questionnaire_from_text, roadmap_from_text
@@ -46,64 +46,51 @@ def register_questionnaire(connection: Connection, actor: Actor, text: str) -> i
     The text is validated first: a questionnaire with problems is never stored.
     """
     model = _parse_questionnaire(text)
-    digest = content_hash(text)
-    existing = connection.execute(
-        select(questionnaire_version.c.id).where(
-            questionnaire_version.c.questionnaire_id == model.id,
-            questionnaire_version.c.content_hash == digest,
-        )
-    ).scalar()
-    if existing is not None:
-        return int(existing)
-    new_id = connection.execute(
-        insert(questionnaire_version).values(
-            questionnaire_id=model.id,
-            version=model.version,
-            content_hash=digest,
-            yaml_text=text,
-            created_at=audit.now(),
-        )
-    ).inserted_primary_key[0]
-    audit.record(
+    return _register(
         connection,
-        actor.user_id,
-        "register",
-        "questionnaire_version",
-        new_id,
-        None,
-        {"questionnaire": model.id, "version": model.version, "hash": digest},
+        actor,
+        questionnaire_version,
+        "questionnaire_id",
+        model.id,
+        text,
+        {"version": model.version},
     )
-    return int(new_id)
 
 
 def register_roadmap(connection: Connection, actor: Actor, text: str, questionnaire_text: str) -> int:
+    """As register_questionnaire, for a roadmap checked against its questionnaire."""
     model = _parse_roadmap(text, questionnaire_text)
+    return _register(
+        connection,
+        actor,
+        roadmap_version,
+        "roadmap_id",
+        model.id,
+        text,
+        {"questionnaire_id": model.questionnaire},
+    )
+
+
+def _register(
+    connection: Connection,
+    actor: Actor,
+    table: Table,
+    id_column: str,
+    definition_id: str,
+    text: str,
+    extra: dict[str, str],
+) -> int:
     digest = content_hash(text)
     existing = connection.execute(
-        select(roadmap_version.c.id).where(
-            roadmap_version.c.roadmap_id == model.id, roadmap_version.c.content_hash == digest
-        )
+        select(table.c.id).where(table.c[id_column] == definition_id, table.c.content_hash == digest)
     ).scalar()
     if existing is not None:
         return int(existing)
+    values = {id_column: definition_id, **extra, "content_hash": digest}
     new_id = connection.execute(
-        insert(roadmap_version).values(
-            roadmap_id=model.id,
-            questionnaire_id=model.questionnaire,
-            content_hash=digest,
-            yaml_text=text,
-            created_at=audit.now(),
-        )
+        insert(table).values(**values, yaml_text=text, created_at=audit.now())
     ).inserted_primary_key[0]
-    audit.record(
-        connection,
-        actor.user_id,
-        "register",
-        "roadmap_version",
-        new_id,
-        None,
-        {"roadmap": model.id, "hash": digest},
-    )
+    audit.record(connection, actor.user_id, "register", table.name, new_id, None, values)
     return int(new_id)
 
 

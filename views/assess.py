@@ -6,7 +6,7 @@ import streamlit as st
 
 from storage.assessments import EDITABLE, find_assessment, get_assessment, start_assessment
 from storage.errors import ServiceError
-from storage.results import assessable_units, open_cycles, previous_answers
+from storage.results import previous_answers
 from views import form, state
 from views.i18n import lang, t
 
@@ -18,21 +18,10 @@ def page() -> None:
         st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return
     engine = state.engine()
-    units = assessable_units(engine, actor)
-    if units.empty:
-        st.info(t("common.no_units"))
+    chosen = state.pick_unit_and_open_cycle(actor)
+    if chosen is None:
         return
-    cycles = open_cycles(engine)
-    if not cycles:
-        st.info(t("common.no_open_cycle"))
-        return
-    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
-    labels = {c["id"]: c["label"] for c in cycles}
-    left, right = st.columns(2)
-    with left:
-        unit_id = state.pick(t("form.pick_unit"), list(names), names, "chosen_unit")
-    with right:
-        cycle_id = state.pick(t("form.pick_cycle"), list(labels), labels, "chosen_cycle")
+    unit_id, cycle_id = chosen
     st.caption(t("form.intro"))
 
     assessment_id = find_assessment(engine, actor, unit_id, cycle_id, actor.user_id)

@@ -94,8 +94,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "home.go_assess": {"nb": "Gå til egenvurderingen", "en": "Go to the self-assessment"},
     # the form
     "form.title": {"nb": "Egenvurdering", "en": "Self-assessment"},
-    "form.pick_unit": {"nb": "Enhet", "en": "Unit"},
-    "form.pick_cycle": {"nb": "Syklus", "en": "Cycle"},
     "form.start": {"nb": "Start eller fortsett vurderingen", "en": "Start or continue the assessment"},
     "form.intro": {
         "nb": "Velg beskrivelsen som passer best for enheten slik den fungerer i dag. Svarene "

@@ -168,3 +168,26 @@ def answered_count(assessment_id: int) -> int:
     from storage.assessments import get_assessment
 
     return sum(1 for a in get_assessment(engine(), actor, assessment_id).answers.values() if a.answered)
+
+
+def pick_unit_and_open_cycle(actor: Actor) -> tuple[str, int] | None:
+    """Pickers for a unit the actor may assess and an open cycle; None (with a message) when
+    there is none of either."""
+    from storage.results import assessable_units, open_cycles
+
+    units = assessable_units(engine(), actor)
+    if units.empty:
+        st.info(t("common.no_units"))
+        return None
+    cycles = open_cycles(engine())
+    if not cycles:
+        st.info(t("common.no_open_cycle"))
+        return None
+    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
+    labels = {c["id"]: c["label"] for c in cycles}
+    left, right = st.columns(2)
+    with left:
+        unit_id = pick(t("common.unit"), list(names), names, "chosen_unit")
+    with right:
+        cycle_id = pick(t("common.cycle"), list(labels), labels, "chosen_cycle")
+    return unit_id, cycle_id

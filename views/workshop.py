@@ -11,7 +11,7 @@ import streamlit as st
 
 from storage.assessments import EDITABLE, get_assessment
 from storage.errors import ServiceError
-from storage.results import assessable_units, open_cycles, previous_answers
+from storage.results import previous_answers
 from storage.workshops import (
     MIN_PARTICIPANTS_FOR_SPREAD,
     close_workshop,
@@ -32,18 +32,10 @@ def page() -> None:
         st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return
     engine = state.engine()
-    units = assessable_units(engine, actor)
-    cycles = open_cycles(engine)
-    if units.empty or not cycles:
-        st.info(t("common.no_units") if units.empty else t("common.no_open_cycle"))
+    chosen = state.pick_unit_and_open_cycle(actor)
+    if chosen is None:
         return
-    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
-    labels = {c["id"]: c["label"] for c in cycles}
-    left, right = st.columns(2)
-    with left:
-        unit_id = state.pick(t("common.unit"), list(names), names, "chosen_unit")
-    with right:
-        cycle_id = state.pick(t("common.cycle"), list(labels), labels, "chosen_cycle")
+    unit_id, cycle_id = chosen
 
     workshop = find_open_workshop(engine, actor, unit_id, cycle_id)
     if workshop is None:
