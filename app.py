@@ -34,6 +34,7 @@ else:
             st.Page("views/progress.py", title=t("nav.progress"), icon=":material/timeline:"),
             st.Page("views/profile.py", title=t("nav.profile"), icon=":material/person_search:"),
             st.Page("views/roadmap.py", title=t("nav.roadmap"), icon=":material/route:"),
+            st.Page("views/validate.py", title=t("nav.validate"), icon=":material/fact_check:"),
         ],
         t("nav.section.join"): [
             st.Page("views/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:"),

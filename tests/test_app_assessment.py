@@ -124,3 +124,32 @@ def test_answers_of_a_stored_file_match_the_engine(app_clinic: Clinic) -> None:
         io.StringIO("unit,cycle,respondent,item,answer\na,c,r,LA1,3\n"), app_clinic.questionnaire
     )
     assert stored["value"].tolist() == [3.0]
+
+
+def test_advisor_validates_and_returns(app_clinic: Clinic) -> None:
+    from storage import assessments as svc
+
+    from .conftest import full_answers
+
+    engine, leader = app_clinic.engine, app_clinic.actor("leader-a")
+    ids = []
+    for unit, actor in (("a", leader), ("c", app_clinic.actor("leader-c"))):
+        aid = svc.start_assessment(engine, actor, unit, app_clinic.cycle_id)
+        version = svc.save_answers(engine, actor, aid, 1, full_answers(app_clinic.questionnaire))
+        svc.submit_assessment(engine, actor, aid, version)
+        ids.append(aid)
+    at = open_app("advisor", "views/validate.py")
+    assert at.caption[0].value == "2 venter på validering, 0 er validert."
+    button(at, "Valider").click().run()
+    assert at.success[0].value == "Vurderingen er validert."
+    assert svc.get_assessment(engine, leader, ids[0]).status == "validated"
+    next(e for e in at.text_area if e.label == "Hvorfor sendes vurderingen tilbake?").input(
+        "Mangler dokumentasjon"
+    )
+    button(at, "Send tilbake til enheten").click().run()
+    assert not at.exception, at.exception
+    returned = svc.get_assessment(engine, app_clinic.actor("leader-c"), ids[1])
+    assert (returned.status, returned.status_comment) == ("returned", "Mangler dokumentasjon")
+    assert (
+        open_app("leader-a", "views/validate.py").info[0].value == "Validering gjøres av kvalitetsrådgivere."
+    )

@@ -14,6 +14,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.progress": {"nb": "Utvikling over tid", "en": "Progress over time"},
     "nav.profile": {"nb": "Enhetsprofil", "en": "Unit profile"},
     "nav.roadmap": {"nb": "Veikart", "en": "Roadmap"},
+    "nav.validate": {"nb": "Validering", "en": "Validation"},
+    "validate.not_advisor": {
+        "nb": "Validering gjøres av kvalitetsrådgivere.",
+        "en": "Validation is done by quality advisors.",
+    },
+    "validate.none": {
+        "nb": "Ingen innsendte vurderinger å validere i {cycle}.",
+        "en": "No submitted assessments to validate in {cycle}.",
+    },
+    "validate.counts": {
+        "nb": "{waiting} venter på validering, {done} er validert.",
+        "en": "{waiting} waiting for validation, {done} validated.",
+    },
+    "validate.approve": {"nb": "Valider", "en": "Validate"},
+    "validate.comment": {
+        "nb": "Hvorfor sendes vurderingen tilbake?",
+        "en": "Why is the assessment sent back?",
+    },
+    "validate.send_back": {"nb": "Send tilbake til enheten", "en": "Send back to the unit"},
+    "validate.approved": {"nb": "Vurderingen er validert.", "en": "The assessment is validated."},
+    "validate.returned": {
+        "nb": "Vurderingen er sendt tilbake til enheten.",
+        "en": "The assessment is sent back to the unit.",
+    },
     "nav.section.assess": {"nb": "Vurdere", "en": "Assess"},
     "nav.section.follow": {"nb": "Følge opp", "en": "Follow up"},
     "nav.section.join": {"nb": "Deltaker", "en": "Participant"},
