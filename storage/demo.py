@@ -357,7 +357,8 @@ def _assess(
     start, _ = cycle_dates(label)
     leader = actor_for(engine, _leader_id(story.unit_id))
     maturity = story.maturity(index)
-    day = start + dt.timedelta(days=rng.randint(60, 200))
+    # the current cycle is under way: its work happened between October and mid-November
+    day = start + dt.timedelta(days=rng.randint(30, 75) if current else rng.randint(60, 200))
     moment = dt.datetime.combine(day, dt.time(10, rng.randint(0, 59)))
     with audit.clock(moment):
         questionnaire = _questionnaire(engine)
