@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, insert, select
 
 from scoring.engine import score
 from scoring.models import Questionnaire
@@ -38,6 +38,8 @@ from storage.definitions import (
     DEFAULT_QUESTIONNAIRE,
     DEFAULT_ROADMAP,
     create_cycle,
+    current_questionnaire_version,
+    cycle_label_for,
     load_definitions,
     questionnaire_of,
     roadmap_for,
@@ -235,8 +237,6 @@ def initialise_empty(
         load_org_yaml(engine, SYSTEM, org_yaml, on=dt.date(2020, 1, 1))
     if access_yaml is not None and access_yaml.exists():
         load_access_yaml(engine, SYSTEM, access_yaml)
-    from storage.definitions import cycle_label_for
-
     label = cycle_label_for(today or dt.date.today())
     start, end = cycle_dates(label)
     create_cycle(engine, SYSTEM, label, start, end)
@@ -503,8 +503,6 @@ def _plan(
 
 
 def _questionnaire(engine: Engine) -> Questionnaire:
-    from storage.definitions import current_questionnaire_version
-
     with reading(engine) as connection:
         return questionnaire_of(connection, current_questionnaire_version(connection))
 
@@ -584,8 +582,6 @@ def load_tier(engine: Engine, units: int, seed: int = SEED) -> None:
             create_cycle(engine, SYSTEM, label, *cycle_dates(label))
     leaves = [s.id for s in specs if s.kind == "enhet"]
     with reading(engine) as connection:
-        from storage.definitions import current_questionnaire_version
-
         version = current_questionnaire_version(connection)
         questionnaire = questionnaire_of(connection, version)
         roadmap = roadmap_for(connection, version)
@@ -656,10 +652,3 @@ def generate_answers(
             "value": value.ravel(),
         }
     )
-
-
-def count_rows(engine: Engine, table: str) -> int:
-    from storage.tables import metadata
-
-    with reading(engine) as connection:
-        return int(connection.execute(select(func.count()).select_from(metadata.tables[table])).scalar_one())

@@ -241,6 +241,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "workshop.code": {"nb": "Kode: {code}", "en": "Code: {code}"},
     "workshop.link": {"nb": "Lenke", "en": "Link"},
+    "workshop.new_link": {"nb": "Lag ny lenke og QR-kode", "en": "Make a new link and QR code"},
     "workshop.participants": {
         "nb": "{done} av {joined} deltakere har sendt inn",
         "en": "{done} of {joined} participants have submitted",

@@ -11,6 +11,7 @@ import streamlit as st
 
 from scoring.engine import OVERALL
 from scoring.models import Questionnaire, Roadmap
+from storage.definitions import list_cycles
 from storage.errors import ServiceError
 from storage.planning import add_action_item, list_action_items, update_action_item
 from storage.results import assessable_units, unit_history_results, unit_score_result
@@ -36,8 +37,6 @@ def page() -> None:
     with left:
         unit_id = state.pick(t("common.unit"), list(names), names, "chosen_unit")
     history = unit_history_results(engine, actor, unit_id)
-    from storage.definitions import list_cycles
-
     cycles = {c["id"]: c["label"] for c in reversed(list_cycles(engine))}
     with right:
         cycle_id = state.pick(t("common.cycle"), list(cycles), cycles, "chosen_cycle")

@@ -15,11 +15,12 @@ from sqlalchemy import Engine
 
 from scoring.models import Questionnaire, Roadmap
 from storage.access import Actor, actor_for, list_users
+from storage.assessments import get_assessment
 from storage.db import database_url, make_engine, reading
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.demo import demo_marker, ensure_database
 from storage.errors import NotFound
-from storage.results import data_version
+from storage.results import assessable_units, data_version, open_cycles
 from views.i18n import LANGUAGES, lang, t
 
 AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
@@ -165,16 +166,12 @@ def answered_count(assessment_id: int) -> int:
     actor = current_actor()
     if actor is None:
         return 0
-    from storage.assessments import get_assessment
-
     return sum(1 for a in get_assessment(engine(), actor, assessment_id).answers.values() if a.answered)
 
 
 def pick_unit_and_open_cycle(actor: Actor) -> tuple[str, int] | None:
     """Pickers for a unit the actor may assess and an open cycle; None (with a message) when
     there is none of either."""
-    from storage.results import assessable_units, open_cycles
-
     units = assessable_units(engine(), actor)
     if units.empty:
         st.info(t("common.no_units"))

@@ -14,6 +14,7 @@ from storage.errors import ServiceError
 from storage.results import previous_answers
 from storage.workshops import (
     MIN_PARTICIPANTS_FOR_SPREAD,
+    WorkshopInfo,
     close_workshop,
     find_open_workshop,
     start_workshop,
@@ -49,7 +50,7 @@ def page() -> None:
             st.rerun()
         return
 
-    _share(workshop.id, workshop.code)
+    _share(workshop)
     _progress(workshop.id)
     submitted, spread = workshop_spread(engine, actor, workshop.id)
     st.subheader(t("workshop.spread"))
@@ -80,16 +81,17 @@ def page() -> None:
         st.rerun()
 
 
-def _share(workshop_id: int, code: str) -> None:
-    """The code always; the link and its QR code while this session knows the token."""
+def _share(workshop: WorkshopInfo) -> None:
+    """The code always; the link and its QR code while this session knows the token (only
+    its hash is stored, so after a reload the leader makes a new link)."""
     st.subheader(t("workshop.share"))
-    token = st.session_state.get(f"workshop_token_{workshop_id}")
+    token = st.session_state.get(f"workshop_token_{workshop.id}")
     left, right = st.columns([2, 1])
-    left.markdown(f"### {t('workshop.code', code=code)}")
+    left.markdown(f"### {t('workshop.code', code=workshop.code)}")
     if token is None:
-        if left.button(t("common.reload") + " – " + t("workshop.link")):
-            made = start_workshop(state.engine(), state.current_actor(), *_unit_cycle(workshop_id))
-            st.session_state[f"workshop_token_{workshop_id}"] = made.token
+        if left.button(t("workshop.new_link")):
+            made = start_workshop(state.engine(), state.current_actor(), workshop.unit_id, workshop.cycle_id)
+            st.session_state[f"workshop_token_{workshop.id}"] = made.token
             st.rerun()
         return
     base = (st.context.url or "").split("?")[0]
@@ -98,19 +100,6 @@ def _share(workshop_id: int, code: str) -> None:
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
     right.image(buffer.getvalue(), caption=t("workshop.link"), width=180)
-
-
-def _unit_cycle(workshop_id: int) -> tuple[str, int]:
-    from sqlalchemy import select
-
-    from storage.db import reading
-    from storage.tables import workshop
-
-    with reading(state.engine()) as connection:
-        row = connection.execute(
-            select(workshop.c.unit_id, workshop.c.cycle_id).where(workshop.c.id == workshop_id)
-        ).one()
-    return row.unit_id, row.cycle_id
 
 
 @st.fragment(run_every="5s")
