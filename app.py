@@ -12,7 +12,7 @@ from views.i18n import t
 st.set_page_config(page_title="Forbedringsmodenhet", page_icon=":material/trending_up:", layout="wide")
 state.init_session()
 
-if "ws" in st.query_params or st.session_state.get("participant"):
+if "ws" in st.query_params:
     pages = [
         st.Page(
             "views/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:", default=True

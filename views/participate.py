@@ -35,7 +35,6 @@ def page() -> None:
     except NotFound:
         st.error(t("participate.bad_code"))
         return
-    st.session_state["participant"] = True
     st.caption(t("participate.intro"))
     view = get_assessment(state.engine(), actor, assessment_id)
     if view.status not in EDITABLE:

@@ -4,6 +4,7 @@ spread of private ratings (never who said what), record what the team agreed, cl
 from __future__ import annotations
 
 import io
+import os
 from urllib.parse import urlencode
 
 import segno
@@ -94,7 +95,7 @@ def _share(workshop: WorkshopInfo) -> None:
             st.session_state[f"workshop_token_{workshop.id}"] = made.token
             st.rerun()
         return
-    base = (st.context.url or "").split("?")[0]
+    base = os.environ.get("MATURITY_BASE_URL") or (st.context.url or "").split("?")[0]
     link = f"{base}?{urlencode({'ws': token})}"
     left.code(link, language=None)
     buffer = io.BytesIO()
