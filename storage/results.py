@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, func, select
 
 from scoring.engine import ScoreResult, score
 from storage import audit
@@ -175,12 +175,17 @@ def cycles_with_results(engine: Engine) -> list[int]:
         return sorted(connection.execute(select(unit_result.c.cycle_id).distinct()).scalars())
 
 
-def results_for_cycles(engine: Engine, actor: Actor, cycle_ids: list[int] | None = None) -> pd.DataFrame:
-    """Stored unit results the actor may read, for some cycles (all by default), with cycle_id."""
+def results_for_cycles(
+    engine: Engine, actor: Actor, cycle_ids: list[int] | None = None, dimensions: list[str] | None = None
+) -> pd.DataFrame:
+    """Stored unit results the actor may read, for some cycles (all by default) and some
+    dimensions (all by default, 'overall' included), with cycle_id."""
     columns = ["cycle_id", *RESULT_COLUMNS]
     query = select(*[unit_result.c[c] for c in columns])
     if cycle_ids is not None:
         query = query.where(unit_result.c.cycle_id.in_(cycle_ids))
+    if dimensions is not None:
+        query = query.where(unit_result.c.dimension_id.in_(dimensions))
     with reading(engine) as connection:
         _, rows = fetch_rows(connection, query)
         allowed = visible_units(connection, actor)
@@ -192,16 +197,24 @@ def results_for_cycles(engine: Engine, actor: Actor, cycle_ids: list[int] | None
 
 def completion(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
     """Per unit with any assessment in the cycle: 'submitted' when one counts, else 'draft'."""
-    query = select(assessment.c.unit_id, assessment.c.status).where(assessment.c.cycle_id == cycle_id)
+    done = func.max(case((assessment.c.status.in_(("submitted", "validated")), 1), else_=0))
+    query = (
+        select(assessment.c.unit_id, done.label("done"))
+        .where(assessment.c.cycle_id == cycle_id)
+        .group_by(assessment.c.unit_id)
+    )
     with reading(engine) as connection:
         _, rows = fetch_rows(connection, query)
         allowed = visible_units(connection, actor)
-    frame = pd.DataFrame.from_records(rows, columns=["unit_id", "status"])
+    frame = pd.DataFrame.from_records(rows, columns=["unit_id", "done"])
     if allowed is not None:
         frame = frame[frame["unit_id"].isin(allowed)]
-    frame["submitted"] = frame["status"].isin(["submitted", "validated"])
-    done = frame.groupby("unit_id")["submitted"].any()
-    return pd.DataFrame({"unit_id": done.index, "status": np.where(done.to_numpy(), "submitted", "draft")})
+    return pd.DataFrame(
+        {
+            "unit_id": frame["unit_id"].to_numpy(),
+            "status": np.where(frame["done"].to_numpy() == 1, "submitted", "draft"),
+        }
+    )
 
 
 def unit_comments(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from scoring.aggregate import groups_under, with_paths
+from scoring.engine import OVERALL
 from storage.access import Actor, actor_for
 from storage.definitions import list_cycles
 from storage.org import current_tree
@@ -50,6 +51,12 @@ def cycle_results(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd
     frame = results_for_cycles(_engine, actor_for(_engine, user_id), [cycle_id])
     frame["dimension_id"] = frame["dimension_id"].astype("category")
     return frame
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cycle_overall(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd.DataFrame:
+    """Only the overall rows of one cycle's stored results (for comparisons with the past)."""
+    return results_for_cycles(_engine, actor_for(_engine, user_id), [cycle_id], [OVERALL])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -73,7 +73,10 @@ def _figures(
     data: int,
 ) -> dict:
     earlier = [c for c in dash.cycles(_engine, data) if c["starts_on"] < starts_on]
-    previous = _current(_engine, user_id, node, earlier[-1]["id"], data) if earlier else None
+    previous = None
+    if earlier:
+        before = dash.cycle_overall(_engine, user_id, earlier[-1]["id"], data)
+        previous = before[before["unit_id"].isin(_groups(_engine, node, data)["unit_id"])]
     return key_figures(_current(_engine, user_id, node, cycle_id, data), previous, planned)
 
 
