@@ -116,6 +116,12 @@ def _denied(what: str, what_nb: str) -> AccessDenied:
     return AccessDenied(what=what, what_nb=what_nb)
 
 
+def _wrong_status(row: Any, action: str, action_nb: str) -> ServiceError:
+    return ServiceError(
+        "wrong_status", status=row.status, status_nb=STATUS_NB[row.status], action=action, action_nb=action_nb
+    )
+
+
 # Life cycle ---------------------------------------------------------------------------
 
 
@@ -282,13 +288,7 @@ def _editable_row(connection: Connection, actor: Actor, assessment_id: int) -> A
     if not _may_edit(connection, actor, row):
         raise _denied("change this assessment", "endre denne vurderingen")
     if row.status not in EDITABLE:
-        raise ServiceError(
-            "wrong_status",
-            status=row.status,
-            status_nb=STATUS_NB[row.status],
-            action="changed",
-            action_nb="endres",
-        )
+        raise _wrong_status(row, "changed", "endres")
     if row.cycle_status != "open":
         raise ServiceError("cycle_closed", cycle=row.cycle_label)
     if row.mode == "individual" and row.workshop_status == "closed":
@@ -428,13 +428,7 @@ def validate_assessment(engine: Engine, actor: Actor, assessment_id: int, expect
         if not holds_on_unit(connection, actor, row.unit_id, ("advisor",)):
             raise _denied("validate this assessment", "validere denne vurderingen")
         if row.status != "submitted":
-            raise ServiceError(
-                "wrong_status",
-                status=row.status,
-                status_nb=STATUS_NB[row.status],
-                action="validated",
-                action_nb="valideres",
-            )
+            raise _wrong_status(row, "validated", "valideres")
         new_version = _bump(connection, row, expected_version, status="validated", validated_at=audit.now())
         refresh_unit_result(connection, row.unit_id, row.cycle_id)
         audit.record(
@@ -462,13 +456,7 @@ def return_assessment(
         if not holds_on_unit(connection, actor, row.unit_id, ("advisor",)):
             raise _denied("return this assessment", "sende tilbake denne vurderingen")
         if row.status not in COUNTED:
-            raise ServiceError(
-                "wrong_status",
-                status=row.status,
-                status_nb=STATUS_NB[row.status],
-                action="returned",
-                action_nb="sendes tilbake",
-            )
+            raise _wrong_status(row, "returned", "sendes tilbake")
         new_version = _bump(connection, row, expected_version, status="returned", status_comment=comment)
         refresh_unit_result(connection, row.unit_id, row.cycle_id)
         audit.record(

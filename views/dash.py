@@ -4,8 +4,7 @@ cycle pickers with drill-down, downloads, and the "rests on" line."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -74,8 +73,7 @@ def cycles(_engine: Engine, data: int) -> list[dict[str, Any]]:
     return list_cycles(_engine)
 
 
-@dataclass
-class Context:
+class Context(NamedTuple):
     """What a dashboard page starts from: who, which database state, which node."""
 
     actor: Actor

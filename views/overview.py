@@ -20,13 +20,7 @@ def page() -> None:
     context = dash.start("nav.overview")
     if context is None:
         return
-    actor, engine, data, node, names = (
-        context.actor,
-        context.engine,
-        context.data,
-        context.node,
-        context.names,
-    )
+    actor, engine, data, _, node, names = context
     cycle = dash.pick_cycle()
     if cycle is None:
         dash.no_data(names.get(node, node), "–")

@@ -21,14 +21,7 @@ def page() -> None:
     context = dash.start("nav.profile")
     if context is None:
         return
-    actor, engine, data, node, names = (
-        context.actor,
-        context.engine,
-        context.data,
-        context.node,
-        context.names,
-    )
-    paths = context.paths
+    actor, engine, data, paths, node, names = context
     units = sorted(dash.under(paths, node)["unit_id"], key=lambda u: names.get(u, u))
     if len(units) > MAX_UNITS:
         st.info(t("profile.too_many", n=len(units)))

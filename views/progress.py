@@ -20,13 +20,7 @@ def page() -> None:
     context = dash.start("nav.progress")
     if context is None:
         return
-    actor, engine, data, node, names = (
-        context.actor,
-        context.engine,
-        context.data,
-        context.node,
-        context.names,
-    )
+    actor, engine, data, _, node, names = context
     summary = _summary(engine, actor.user_id, node, data)
     if summary is None:
         dash.no_data(names.get(node, node), t("dash.all_cycles"))
