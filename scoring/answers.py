@@ -51,22 +51,30 @@ def read_answers_csv(
     """Read and check an answers CSV; raise ProblemsError listing every bad row."""
     name = file or (str(source) if isinstance(source, (str, Path)) else "<answers>")
     try:
-        if isinstance(source, (str, Path)):
-            text = Path(source).read_text(encoding="utf-8-sig")
-        else:
-            raw = source.read()
-            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
-        raw_frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=True,
-        )
+        raw_frame = read_text_csv(source)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ProblemsError([Problem(name, 1, "csv_unreadable", {"detail": _first_line(error)})]) from error
     return parse_answers(raw_frame, questionnaire, name)
+
+
+def read_text_csv(source: str | Path | IO[str] | IO[bytes]) -> pd.DataFrame:
+    """Every cell as text (empty stays empty, "NA" stays "NA"), in UTF-8 with or without a
+    BOM, separated by comma, semicolon or tab. A file-like source is rewound afterwards."""
+    if isinstance(source, (str, Path)):
+        text = Path(source).read_text(encoding="utf-8-sig")
+    else:
+        content = source.read()
+        if hasattr(source, "seek"):
+            source.seek(0)
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter(text),
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skipinitialspace=True,
+    )
 
 
 def parse_answers(raw: pd.DataFrame, questionnaire: Questionnaire, file: str = "<answers>") -> pd.DataFrame:

@@ -58,14 +58,7 @@ def visible_units(connection, actor: Actor) -> set[str] | None:
 
 def cycle_results(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
     """The stored unit results of one cycle that the actor may read, one row per unit and dimension."""
-    query = select(*[unit_result.c[c] for c in RESULT_COLUMNS]).where(unit_result.c.cycle_id == cycle_id)
-    with reading(engine) as connection:
-        _, rows = fetch_rows(connection, query)
-        allowed = visible_units(connection, actor)
-    frame = pd.DataFrame.from_records(rows, columns=RESULT_COLUMNS)
-    if allowed is not None:
-        frame = frame[frame["unit_id"].isin(allowed)].reset_index(drop=True)
-    return frame
+    return results_for_cycles(engine, actor, [cycle_id]).drop(columns="cycle_id")
 
 
 def assessable_units(engine: Engine, actor: Actor) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from typing import IO, Any
 import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, LargeBinary, func, insert, select, text
 
-from scoring.answers import delimiter, parse_answers
+from scoring.answers import parse_answers, read_text_csv
 from scoring.problems import Problem, ProblemsError
 from storage import audit
 from storage.access import Actor, holds_on_unit, require_admin
@@ -310,21 +310,7 @@ def apply_import(engine: Engine, actor: Actor, plan: ImportPlan, status: str = "
 def _read_raw(source: str | Path | IO[str] | IO[bytes], name: str) -> pd.DataFrame | None:
     """The CSV as text columns, or None when it cannot be read at all."""
     try:
-        if isinstance(source, (str, Path)):
-            data = Path(source).read_text(encoding="utf-8-sig")
-        else:
-            content = source.read()
-            if hasattr(source, "seek"):
-                source.seek(0)
-            data = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
-        raw = pd.read_csv(
-            io.StringIO(data),
-            sep=delimiter(data),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=True,
-        )
+        raw = read_text_csv(source)
         raw.columns = [str(c).strip().lower() for c in raw.columns]
         missing = [c for c in ("unit", "cycle", "respondent", "item", "answer") if c not in raw.columns]
         if missing:

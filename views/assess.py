@@ -13,9 +13,8 @@ from views.i18n import lang, t
 
 def page() -> None:
     st.title(t("form.title"))
-    actor = state.current_actor()
+    actor = state.signed_in_actor()
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return
     engine = state.engine()
     chosen = state.pick_unit_and_open_cycle(actor)

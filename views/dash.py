@@ -87,9 +87,8 @@ class Context(NamedTuple):
 def start(title_key: str) -> Context | None:
     """Title, sign-in check and node picker shared by the dashboard pages; None to stop."""
     st.title(t(title_key))
-    actor = state.current_actor()
+    actor = state.signed_in_actor()
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return None
     engine, data = state.engine(), state.version()
     paths = tree(engine, data)

@@ -22,9 +22,8 @@ from views.i18n import lang, t
 
 def page() -> None:
     st.title(t("result.title"))
-    actor = state.current_actor()
+    actor = state.signed_in_actor()
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return
     engine = state.engine()
     units = assessable_units(engine, actor)

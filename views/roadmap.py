@@ -20,9 +20,8 @@ STAGE_COLOURS = ["#BBBBBB", "#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2
 
 def page() -> None:
     st.title(t("nav.roadmap"))
-    actor = state.current_actor()
+    actor = state.signed_in_actor()
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return
     _, _, roadmap = state.questionnaire()
     if roadmap is None:

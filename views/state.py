@@ -73,6 +73,14 @@ def current_actor() -> Actor | None:
         return None
 
 
+def signed_in_actor() -> Actor | None:
+    """The signed-in actor; without one, a note that says to sign in, and None."""
+    actor = current_actor()
+    if actor is None:
+        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+    return actor
+
+
 def _signed_in_user() -> str | None:
     if AUTH_MODE == "header":
         return st.context.headers.get(os.environ.get("MATURITY_AUTH_HEADER", "X-Forwarded-User"))

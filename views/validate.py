@@ -15,9 +15,8 @@ from views.i18n import lang, t
 
 def page() -> None:
     st.title(t("nav.validate"))
-    actor = state.current_actor()
+    actor = state.signed_in_actor()
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
         return
     if not (actor.is_admin or actor.has("advisor")):
         st.info(t("validate.not_advisor"))
