@@ -31,7 +31,7 @@ from storage.access import SYSTEM, Grant, upsert_user
 from storage.db import make_engine
 from storage.demo import TIERS, ensure_database, load_tier
 
-PAGES = ["views/overview.py", "views/progress.py", "views/profile.py", "views/roadmap.py"]
+PAGES = ["app_pages/overview.py", "app_pages/progress.py", "app_pages/profile.py", "app_pages/roadmap.py"]
 APP = str(ROOT / "app.py")
 USER = "bench-admin"
 
@@ -95,7 +95,7 @@ def main() -> None:
             os.environ["MATURITY_DATABASE_URL"] = prepare(tier, Path(folder))
             floor_cold, floor = floor_time()
             print(f"  one-line page (floor): cold {floor_cold * 1000:.0f} ms, warm {floor * 1000:.0f} ms")
-            _, shell = page_times("views/overview.py", user=None)
+            _, shell = page_times("app_pages/overview.py", user=None)
             print(f"  the app's shell alone (no one signed in), for comparison: warm {shell * 1000:.0f} ms")
             for page in PAGES:
                 cold, warm = page_times(page)

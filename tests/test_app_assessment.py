@@ -41,7 +41,7 @@ def test_language_switch_to_english(app_clinic: Clinic) -> None:
 
 
 def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tmp_path: Path, capsys) -> None:
-    at = open_app("leader-a", "views/assess.py")
+    at = open_app("leader-a", "app_pages/assess.py")
     button(at, "Start eller fortsett vurderingen").click().run()
     aid = find_assessment(
         app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, "leader-a"
@@ -52,7 +52,7 @@ def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tm
     at.text_area(key=f"comment_{aid}_LA1").input("Mål i virksomhetsplanen").run()
 
     # a reload: a new session finds every answer and resumes at the next open dimension
-    at = open_app("leader-a", "views/assess.py")
+    at = open_app("leader-a", "app_pages/assess.py")
     assert at.subheader[0].value == "Risiko, avvik og læring"
     button(at, "← Forrige dimensjon").click().run()
     assert at.radio(key=f"answer_{aid}_LA1").value == 4
@@ -108,7 +108,7 @@ def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tm
         assert f"Reise {overall['journey']:.1f}:" in " ".join(c.value for c in at.caption)
 
     # the action plan: fill in before finishing (AppTest keeps its own page: open it again)
-    at.switch_page("views/result.py").run()
+    at.switch_page("app_pages/result.py").run()
     next(e for e in at.text_area if e.label == "Hva skal gjøres").input("Innføre tavlemøter")
     next(e for e in at.text_input if e.label == "Hvem er ansvarlig").input("Kari")
     button(at, "Legg til tiltak").click().run()
@@ -138,7 +138,7 @@ def test_advisor_validates_and_returns(app_clinic: Clinic) -> None:
         version = svc.save_answers(engine, actor, aid, 1, full_answers(app_clinic.questionnaire))
         svc.submit_assessment(engine, actor, aid, version)
         ids.append(aid)
-    at = open_app("advisor", "views/validate.py")
+    at = open_app("advisor", "app_pages/validate.py")
     assert at.caption[0].value == "2 venter på validering, 0 er validert."
     button(at, "Valider").click().run()
     assert at.success[0].value == "Vurderingen er validert."
@@ -151,5 +151,6 @@ def test_advisor_validates_and_returns(app_clinic: Clinic) -> None:
     returned = svc.get_assessment(engine, app_clinic.actor("leader-c"), ids[1])
     assert (returned.status, returned.status_comment) == ("returned", "Mangler dokumentasjon")
     assert (
-        open_app("leader-a", "views/validate.py").info[0].value == "Validering gjøres av kvalitetsrådgivere."
+        open_app("leader-a", "app_pages/validate.py").info[0].value
+        == "Validering gjøres av kvalitetsrådgivere."
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import select
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from storage.access import SYSTEM
@@ -55,19 +54,18 @@ def _kind(unit_id: str) -> str:
 
 
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Every file a download button offers, by its URL's file id."""
-    captured: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """What makes each file a download button offers, by its deferred file id (the files
+    are made when clicked)."""
+    captured: dict[str, Callable[[], bytes]] = {}
+    original = MediaFileManager.add_deferred
 
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        captured[file_id] = (
-            path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes()
-        )
+    def add_deferred(self, data_callable, *args, **kwargs):
+        file_id = original(self, data_callable, *args, **kwargs)
+        captured[file_id] = data_callable
         return file_id
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return captured
 
 
@@ -80,10 +78,10 @@ def open_page(user: str, page: str) -> AppTest:
     return at
 
 
-def download(at: AppTest, captured: dict[str, bytes], key: str) -> bytes:
+def download(at: AppTest, captured: dict[str, Callable[[], bytes]], key: str) -> bytes:
+    """The bytes a download button gives when clicked (its file is made on the click)."""
     button = next(b for b in at.get("download_button") if b.key == key)
-    file_id = button.proto.url.rsplit("/", 1)[1].split(".")[0]
-    return captured[file_id]
+    return captured[button.proto.deferred_file_id]()
 
 
 def stored(engine, label: str) -> pd.DataFrame:
@@ -114,7 +112,7 @@ def stored(engine, label: str) -> pd.DataFrame:
 
 
 def test_overview_figures_equal_the_stored_scores(demo, downloads) -> None:
-    at = open_page("klinikksjef", "views/overview.py")
+    at = open_page("klinikksjef", "app_pages/overview.py")
     assert at.selectbox(key="_pick_dash_cycle").value == 5  # the newest cycle with results: 2026/2027
     expected = stored(demo, "2026/2027")
     overall = expected[(expected["dimension_id"] == "overall") & expected["score"].notna()]
@@ -144,7 +142,7 @@ def test_overview_figures_equal_the_stored_scores(demo, downloads) -> None:
 
 
 def test_completion_lists_who_has_not_started(demo) -> None:
-    at = open_page("klinikksjef", "views/overview.py")
+    at = open_page("klinikksjef", "app_pages/overview.py")
     completion = at.dataframe[-1].value.set_index("Enhet")
     expected = stored(demo, "2026/2027")
     assert completion["Sendt inn"].sum() == expected["unit_id"].nunique()
@@ -153,7 +151,7 @@ def test_completion_lists_who_has_not_started(demo) -> None:
 
 
 def test_drill_down_and_an_empty_node(demo, downloads) -> None:
-    at = open_page("klinikksjef", "views/overview.py")
+    at = open_page("klinikksjef", "app_pages/overview.py")
     at.selectbox(key="_dash_child").set_value("seksjon-akutt").run()
     assert not at.exception, at.exception
     table = pd.read_csv(io.BytesIO(download(at, downloads, "csv_heatmap")), encoding="utf-8-sig")
@@ -175,7 +173,7 @@ def test_drill_down_and_an_empty_node(demo, downloads) -> None:
 
 
 def test_downloads_neutralise_formulas(demo, downloads) -> None:
-    at = open_page("klinikksjef", "views/overview.py")
+    at = open_page("klinikksjef", "app_pages/overview.py")
     at.selectbox(key="_dash_child").set_value("seksjon-rehabilitering").run()
     at.selectbox(key="_pick_dash_cycle").set_value(4).run()  # 2025/2026: every unit assessed
     table = pd.read_csv(io.BytesIO(download(at, downloads, "csv_heatmap")), encoding="utf-8-sig")
@@ -186,7 +184,7 @@ def test_downloads_neutralise_formulas(demo, downloads) -> None:
 
 
 def test_progress_over_time(demo) -> None:
-    at = open_page("klinikksjef", "views/progress.py")
+    at = open_page("klinikksjef", "app_pages/progress.py")
     trend = at.dataframe[0].value
     for label in ("2022/2023", "2025/2026"):
         expected = stored(demo, label)
@@ -198,7 +196,7 @@ def test_progress_over_time(demo) -> None:
 
 
 def test_unit_profile(demo) -> None:
-    at = open_page("klinikksjef", "views/profile.py")
+    at = open_page("klinikksjef", "app_pages/profile.py")
     at.selectbox(key="_dash_child").set_value("seksjon-akutt").run()
     at.selectbox(key="_pick_profile_unit").set_value("akuttmottak").run()
     assert not at.exception, at.exception
@@ -223,7 +221,7 @@ def test_unit_profile(demo) -> None:
 
 
 def test_roadmap_against_plan(demo) -> None:
-    at = open_page("klinikksjef", "views/roadmap.py")
+    at = open_page("klinikksjef", "app_pages/roadmap.py")
     table = at.dataframe[0].value.set_index("Syklus")
     expected = stored(demo, "2024/2025")
     stages = expected.loc[(expected["dimension_id"] == "overall") & expected["stage"].notna(), "stage"]
@@ -234,7 +232,7 @@ def test_roadmap_against_plan(demo) -> None:
 
 
 def test_a_leader_sees_only_their_own_unit(demo) -> None:
-    at = open_page("leder-akuttmottak", "views/overview.py")
+    at = open_page("leder-akuttmottak", "app_pages/overview.py")
     at.selectbox(key="_pick_dash_cycle").set_value(4).run()  # 2025/2026: every unit assessed
     assert at.button(key="crumb_akuttmottak")
     assert "Bygger på 1 enheter" in " ".join(c.value for c in at.caption)

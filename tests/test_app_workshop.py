@@ -39,7 +39,7 @@ def spread_captions(at: AppTest) -> list[str]:
 
 
 def test_workshop_from_start_to_close(app_clinic: Clinic) -> None:
-    leader = open_app("leader-a", "views/workshop.py")
+    leader = open_app("leader-a", "app_pages/workshop.py")
     button(leader, "Start et arbeidsmøte").click().run()
     with reading(app_clinic.engine) as connection:
         code, workshop_id = connection.execute(select(workshop.c.code, workshop.c.id)).one()
@@ -63,7 +63,7 @@ def test_workshop_from_start_to_close(app_clinic: Clinic) -> None:
     actor, second = join_workshop(app_clinic.engine, code, "secret-two")
     version = svc.save_answers(app_clinic.engine, actor, second, 1, full_answers(app_clinic.questionnaire, 3))
     svc.submit_assessment(app_clinic.engine, actor, second, version)
-    leader = open_app("leader-a", "views/workshop.py")
+    leader = open_app("leader-a", "app_pages/workshop.py")
     assert "minst 3 deltakere har sendt inn (nå 2)" in leader.info[0].value
     assert spread_captions(leader) == []
 
@@ -71,7 +71,7 @@ def test_workshop_from_start_to_close(app_clinic: Clinic) -> None:
     actor, third = join_workshop(app_clinic.engine, code, "secret-three")
     version = svc.save_answers(app_clinic.engine, actor, third, 1, full_answers(app_clinic.questionnaire, 5))
     svc.submit_assessment(app_clinic.engine, actor, third, version)
-    leader = open_app("leader-a", "views/workshop.py")
+    leader = open_app("leader-a", "app_pages/workshop.py")
     captions = spread_captions(leader)
     assert captions[0] == "Deltakernes vurderinger (3 deltakere): 1: 1, 3: 1, 5: 1"
     assert not any("secret" in c or "ws" in c for c in captions)
@@ -85,7 +85,7 @@ def test_workshop_from_start_to_close(app_clinic: Clinic) -> None:
     assert leader.title[0].value == "Resultat og tiltak"
 
     # closing stops the link and the code at once
-    leader = open_app("leader-a", "views/workshop.py")
+    leader = open_app("leader-a", "app_pages/workshop.py")
     button(leader, "Avslutt arbeidsmøtet").click().run()
     refused = participant_app(code, "secret-one")
     assert refused.error[0].value.startswith("Koden eller lenken virker ikke")

@@ -21,7 +21,7 @@ OVERVIEW = textwrap.dedent(
     at = AppTest.from_file(sys.argv[1], default_timeout=120)
     at.session_state["user_id"] = "manager-k"
     at.run()
-    at.switch_page("views/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     for line in sys.stdin:
         at.run()
         assert not at.exception, at.exception
@@ -92,7 +92,7 @@ SUBMIT_FORM = textwrap.dedent(
     at = AppTest.from_file(sys.argv[1], default_timeout=120)
     at.session_state["user_id"] = "leader-a"
     at.run()
-    at.switch_page("views/assess.py").run()
+    at.switch_page("app_pages/assess.py").run()
     next(b for b in at.button if b.label.startswith("Start")).click().run()
     aid = find_assessment(engine, actor_for(engine, "leader-a"), "a", 1, "leader-a")
     for step, dimension in enumerate(questionnaire.dimensions):

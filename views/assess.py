@@ -36,14 +36,14 @@ def page() -> None:
     view = get_assessment(engine, actor, assessment_id)
     if view.status not in EDITABLE:
         st.info(t("form.read_only", status=t(f"status.{view.status}")))
-        st.page_link("views/result.py", label=t("nav.result"), icon=":material/insights:")
+        st.page_link("app_pages/result.py", label=t("nav.result"), icon=":material/insights:")
         return
     if view.status == "returned" and view.status_comment:
         st.warning(t("form.returned", comment=view.status_comment))
     questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
 
     def done() -> None:
-        st.switch_page("views/result.py")
+        st.switch_page("app_pages/result.py")
 
     form.render(
         view,
@@ -52,6 +52,3 @@ def page() -> None:
         previous=previous_answers(engine, actor, unit_id, cycle_id),
         on_submitted=done,
     )
-
-
-page()

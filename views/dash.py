@@ -219,22 +219,25 @@ def rests_on(units: int, respondents: int) -> None:
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel of a table, with text that could run as a formula neutralised."""
+    """CSV and Excel of a table, with text that could run as a formula neutralised. The
+    files are made when the button is clicked, not on every rerun."""
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         t("common.download_csv"),
-        csv_bytes(frame),
+        lambda: csv_bytes(frame),
         f"{name}.csv",
         "text/csv",
         key=f"csv_{key}",
+        on_click="ignore",
         width="stretch",
     )
     right.download_button(
         t("common.download_xlsx"),
-        xlsx_bytes(frame, name),
+        lambda: xlsx_bytes(frame, name),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
+        on_click="ignore",
         width="stretch",
     )
 

@@ -69,7 +69,4 @@ def _due(actor, total: int) -> None:
             else:
                 status = t(f"home.status.{row['status']}")
         st.write(f"- {getattr(unit, name_column)}: {status}")
-    st.page_link("views/assess.py", label=t("home.go_assess"), icon=":material/edit_note:")
-
-
-page()
+    st.page_link("app_pages/assess.py", label=t("home.go_assess"), icon=":material/edit_note:")

@@ -265,6 +265,3 @@ def _completion_table(
     table = table.sort_values(["not_started", "group"], ascending=[False, True])
     missing = sorted(merged.loc[merged["status"] == "not_started", "unit_id"])
     return table, missing[:MAX_LISTED], len(missing)
-
-
-page()

@@ -42,6 +42,3 @@ def page() -> None:
         return
     questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
     form.render(view, questionnaire, actor, show_evidence=False, on_submitted=st.rerun)
-
-
-page()

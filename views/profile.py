@@ -182,6 +182,3 @@ def _comments(actor, unit_id: str, questionnaire) -> None:
         }
     )
     st.dataframe(table.iloc[::-1], hide_index=True, width="stretch")
-
-
-page()

@@ -179,6 +179,3 @@ def _movers(summary: dict[str, Any], names: dict[str, str]) -> None:
         st.caption(t("progress.down"))
         st.dataframe(down, hide_index=True, width="stretch")
     dash.downloads(pd.concat([up, down.iloc[::-1]], ignore_index=True), "endring", "movers")
-
-
-page()

@@ -264,6 +264,3 @@ def _set_status(actor, item_id: int, version: int) -> None:
         )
     except ServiceError as error:
         st.session_state["action_error"] = error.message(lang())
-
-
-page()

@@ -157,6 +157,3 @@ def _timeline(roadmap: Roadmap) -> alt.Chart:
         )
         .properties(height=36 * len(stages) + 110)
     )  # the height holds the axes too
-
-
-page()

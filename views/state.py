@@ -48,8 +48,21 @@ def init_session() -> None:
         st.session_state.setdefault(key, value)
 
 
+def begin_run() -> None:
+    """Read the database's data version once per script run (app.py calls this first), so
+    every cached read in the run keys on the same version without asking again."""
+    st.session_state["_data_version"] = data_version(engine())
+
+
 def version() -> int:
-    return data_version(engine())
+    """The data version read at the start of this run (see `begin_run`)."""
+    known = st.session_state.get("_data_version")
+    return data_version(engine()) if known is None else known
+
+
+def refresh_version() -> None:
+    """After a write made in the page body: later reads in this run see it."""
+    begin_run()
 
 
 @st.cache_data(show_spinner=False)
@@ -67,8 +80,15 @@ def current_actor() -> Actor | None:
     user_id = _signed_in_user()
     if not user_id:
         return None
+    return _actor(engine(), user_id, version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _actor(_engine: Engine, user_id: str, data: int) -> Actor | None:
+    """The actor with their grants; grants change only through audited writes, so the data
+    version keys them. Immutable, so shared across sessions."""
     try:
-        return actor_for(engine(), user_id)
+        return actor_for(_engine, user_id)
     except NotFound:
         return None
 
@@ -141,7 +161,13 @@ def _keep(widget_key: str, state_key: str) -> None:
 
 def questionnaire() -> tuple[int, Questionnaire, Roadmap | None]:
     """The current questionnaire version id, its model and its roadmap."""
-    with reading(engine()) as connection:
+    return _questionnaire(engine(), version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _questionnaire(_engine: Engine, data: int) -> tuple[int, Questionnaire, Roadmap | None]:
+    """Shared, read-only models: callers must not change them."""
+    with reading(_engine) as connection:
         version_id = current_questionnaire_version(connection)
         return version_id, questionnaire_of(connection, version_id), roadmap_for(connection, version_id)
 

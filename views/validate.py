@@ -91,6 +91,3 @@ def _send_back(actor, assessment_id: int, version: int, comment: str) -> None:
         return
     st.session_state["validate_message"] = t("validate.returned")
     st.rerun()
-
-
-page()

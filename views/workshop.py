@@ -70,7 +70,7 @@ def page() -> None:
                 previous=previous_answers(engine, actor, unit_id, cycle_id),
                 spread=spread,
                 participants=submitted,
-                on_submitted=lambda: st.switch_page("views/result.py"),
+                on_submitted=lambda: st.switch_page("app_pages/result.py"),
             )
         else:
             st.info(t("form.read_only", status=t(f"status.{view.status}")))
@@ -118,6 +118,3 @@ def _progress(workshop_id: int) -> None:
     ):
         st.session_state[f"spread_shown_{workshop_id}"] = True
         st.rerun(scope="app")
-
-
-page()

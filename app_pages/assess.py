@@ -1,0 +1,6 @@
+"""Page script for st.navigation. The page lives in views.assess, imported once per process,
+so a rerun neither recompiles it nor redefines its cached functions."""
+
+from views.assess import page
+
+page()
