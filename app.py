@@ -9,21 +9,10 @@ import streamlit as st
 from views import state
 from views.i18n import t
 
-st.set_page_config(page_title="Forbedringsmodenhet", page_icon=":material/trending_up:", layout="wide")
-state.init_session()
-state.begin_run()
 
-if "ws" in st.query_params:
-    pages = [
-        st.Page(
-            "app_pages/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:", default=True
-        )
-    ]
-    navigation = st.navigation(pages, position="hidden")
-else:
-    actor = state.current_actor()
-    state.sidebar(actor)
-    pages = {
+def pages() -> dict[str, list[st.Page]]:
+    """The pages by section, titled in the session's language."""
+    return {
         t("nav.section.assess"): [
             st.Page("app_pages/home.py", title=t("nav.start"), icon=":material/home:", default=True),
             st.Page("app_pages/assess.py", title=t("nav.assess"), icon=":material/edit_note:"),
@@ -41,5 +30,18 @@ else:
             st.Page("app_pages/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:"),
         ],
     }
-    navigation = st.navigation(pages)
+
+
+st.set_page_config(page_title="Forbedringsmodenhet", page_icon=":material/trending_up:", layout="wide")
+state.init_session()
+state.begin_run()
+
+if "ws" in st.query_params:
+    participant = st.Page(
+        "app_pages/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:", default=True
+    )
+    navigation = st.navigation([participant], position="hidden")
+else:
+    state.sidebar(state.current_actor())
+    navigation = st.navigation(state.per_session("pages", pages))
 navigation.run()

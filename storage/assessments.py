@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from scoring.engine import OVERALL, ScoreResult, score
 from scoring.models import Questionnaire
-from storage import audit
+from storage import audit, rollup
 from storage.access import Actor, holds_on_unit, require_on_unit
 from storage.db import is_sqlite, reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
@@ -201,6 +201,7 @@ def _start(
         "row_version": 1,
     }
     new_id = int(connection.execute(insert(assessment).values(**values)).inserted_primary_key[0])
+    rollup.refresh(connection, unit_id, cycle_id)
     audit.record(connection, actor.user_id, "create", "assessment", new_id, None, values)
     return new_id
 
@@ -572,6 +573,7 @@ def refresh_unit_result(connection: Connection, unit_id: str, cycle_id: int) -> 
     )
     counted = counted_assessments(connection, unit_id, cycle_id)
     if not counted:
+        rollup.refresh(connection, unit_id, cycle_id)
         return
     version = counted[0].questionnaire_version_id
     questionnaire = questionnaire_of(connection, version)
@@ -583,6 +585,7 @@ def refresh_unit_result(connection: Connection, unit_id: str, cycle_id: int) -> 
         insert(unit_result),
         result_rows(result, {unit_id: unit_id}, {counted[0].label: cycle_id}, version, status),
     )
+    rollup.refresh(connection, unit_id, cycle_id)
 
 
 def result_rows(

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from scoring.models import Questionnaire, Roadmap
 from scoring.validation import questionnaire_from_text, roadmap_from_text
-from storage import audit
+from storage import audit, rollup
 from storage.access import Actor, require_admin
 from storage.db import reading, writing
 from storage.errors import InvalidInput, NotFound
@@ -175,6 +175,8 @@ def create_cycle(engine: Engine, actor: Actor, label: str, starts_on: dt.date, e
         new_id = connection.execute(
             insert(cycle).values(label=label, starts_on=starts_on, ends_on=ends_on, status="open")
         ).inserted_primary_key[0]
+        if connection.execute(select(cycle.c.id).where(cycle.c.starts_on > starts_on)).first():
+            rollup.rebuild(connection)  # the cycle after it now compares with this one
         audit.record(
             connection,
             actor.user_id,

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, insert, select
 
 from scoring.engine import score
 from scoring.models import Questionnaire
-from storage import audit
+from storage import audit, rollup
 from storage.access import SYSTEM, Actor, Grant, actor_for, load_access_yaml, upsert_user
 from storage.assessments import (
     Answer,
@@ -217,6 +217,7 @@ def demo_marker(engine: Engine) -> str | None:
 def ensure_database(engine: Engine, start_empty: bool = False) -> None:
     """Migrate, and on a database never set up, load the demo clinic (or start empty)."""
     migrate(engine)
+    rollup.ensure_rollups(engine)
     if is_initialised(engine):
         return
     if start_empty:
@@ -616,6 +617,7 @@ def load_tier(engine: Engine, units: int, seed: int = SEED) -> None:
                 ],
             )
     with writing(engine) as connection:
+        rollup.rebuild(connection)
         tier = next((name for name, size in TIERS.items() if size == units), str(units))
         set_setting(connection, "demo", tier)
         set_setting(connection, "initialised", audit.now().isoformat())

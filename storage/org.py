@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
 from scoring.problems import Problem
 from scoring.yamlsource import format_path, parse_yaml
-from storage import audit
+from storage import audit, rollup
 from storage.access import Actor, ancestors, require_admin
 from storage.db import reading, writing
 from storage.errors import ImportRejected, InvalidInput, NotFound
@@ -145,6 +145,8 @@ def sync_org(
             if unit_id not in wanted:
                 _end_version(connection, actor, row, on, "closed")
                 counts["closed"] += 1
+        if any(counts.values()):
+            rollup.rebuild(connection)
     return counts
 
 
@@ -164,6 +166,7 @@ def rename_unit(
         _new_version(
             connection, actor, row, on or dt.date.today(), "renamed", name_nb=name_nb, name_en=name_en
         )
+        rollup.rebuild(connection)
 
 
 def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt.date | None = None) -> None:
@@ -177,6 +180,7 @@ def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt
                 detail_nb="en enhet kan ikke flyttes under seg selv",
             )
         _new_version(connection, actor, row, on or dt.date.today(), "moved", parent_id=parent_id)
+        rollup.rebuild(connection)
 
 
 def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.date | None = None) -> None:
@@ -191,6 +195,7 @@ def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.da
                 detail_nb="flytt eller slå sammen underenhetene først",
             )
         _end_version(connection, actor, row, on or dt.date.today(), "merged", merged_into=into)
+        rollup.rebuild(connection)
 
 
 def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = None) -> None:
@@ -203,6 +208,7 @@ def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = 
                 detail_nb="avslutt eller flytt underenhetene først",
             )
         _end_version(connection, actor, row, on or dt.date.today(), "closed")
+        rollup.rebuild(connection)
 
 
 def tree_during(connection: Connection, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -268,3 +268,49 @@ setting = Table(
     Column("key", String(50), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# Derived tables, rebuilt from the ones above whenever they may be stale (storage.rollup):
+# the current organisation tree flattened, and the results added up per node of it, so a
+# dashboard reads a node and its children instead of every unit under them.
+
+org_node = Table(
+    "org_node",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("parent_id", String(64), nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("name_nb", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("path", String(1000), nullable=False),  # "/root/…/unit/": ancestors and the unit itself
+    Column("leaf", Boolean, nullable=False),
+    Column("leaves", Integer, nullable=False),  # leaf units in the subtree (1 for a leaf)
+    Index("ix_org_node_parent", "parent_id"),
+)
+
+node_result = Table(
+    "node_result",
+    metadata,
+    Column("cycle_id", Integer, primary_key=True),
+    Column("node_id", String(64), primary_key=True),
+    Column("dimension_id", String(50), primary_key=True),  # or 'overall'
+    Column("parent_id", String(64), nullable=True),
+    Column("path", String(1000), nullable=False),
+    Column("leaf", Boolean, nullable=False),
+    Column("units", Integer, nullable=False),  # leaf units below with a score
+    Column("score_sum", Float, nullable=False),
+    Column("score_min", Float, nullable=True),
+    Column("score_max", Float, nullable=True),
+    Column("respondents", Integer, nullable=False),
+    Column("spread", Float, nullable=True),  # one scored unit below: its respondents' spread
+    Column("levels", Text, nullable=False),  # JSON: level -> units
+    Column("stages", Text, nullable=True),  # JSON, overall rows: roadmap stage -> units
+    Column("journeys", Text, nullable=True),  # JSON, overall rows: journey value -> units
+    Column("change_sum", Float, nullable=False),  # overall: sum of score changes since the cycle before
+    Column("change_units", Integer, nullable=False),  # overall: units scored in both cycles
+    Column("submitted", Integer, nullable=False),  # overall: units with a counted assessment
+    Column("drafts", Integer, nullable=False),  # overall: units with assessments, none counted
+    Index("ix_node_result_parent", "cycle_id", "parent_id"),
+    Index("ix_node_result_node", "node_id", "cycle_id"),
+    Index("ix_node_result_change", "cycle_id", "dimension_id", "leaf", "change_sum"),
+)

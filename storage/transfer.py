@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
-from sqlalchemy import Date, DateTime, Engine, LargeBinary, func, insert, select, text
+from sqlalchemy import Date, DateTime, Engine, LargeBinary, delete, func, insert, select, text
 
 from scoring.answers import parse_answers, read_text_csv
 from scoring.problems import Problem, ProblemsError
-from storage import audit
+from storage import audit, rollup
 from storage.access import Actor, holds_on_unit, require_admin
 from storage.assessments import refresh_unit_result, store_assessment_scores
 from storage.db import is_sqlite, reading, writing
@@ -31,8 +31,11 @@ from storage.tables import (
     assessment_score,
     cycle,
     metadata,
+    node_result,
+    org_node,
     org_unit,
     org_unit_version,
+    setting,
     unit_result,
 )
 
@@ -335,8 +338,10 @@ def backup(engine: Engine, path: str | Path) -> dict[str, int]:
         out.write(
             json.dumps({"format": BACKUP_FORMAT, "revision": revision, "at": audit.now().isoformat()}) + "\n"
         )
-        for table in metadata.sorted_tables:
-            rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+        for table in _backed_up():
+            rows = connection.execute(
+                select(table).where(*_kept(table)).order_by(*table.primary_key.columns)
+            ).all()
             counts[table.name] = len(rows)
             out.write(json.dumps({"table": table.name, "columns": [c.name for c in table.columns]}) + "\n")
             for row in rows:
@@ -348,9 +353,12 @@ def restore(engine: Engine, path: str | Path) -> dict[str, int]:
     """Load a backup into an empty, migrated database, all or nothing."""
     counts: dict[str, int] = {}
     with writing(engine) as connection:
-        for table in metadata.sorted_tables:
-            if connection.execute(select(func.count()).select_from(table)).scalar_one():
+        for table in _backed_up():
+            if connection.execute(select(func.count()).select_from(table).where(*_kept(table))).scalar_one():
                 raise ServiceError("database_not_empty")
+        for table in DERIVED:
+            connection.execute(delete(table))
+        connection.execute(delete(setting).where(setting.c.key == rollup.SETTING))
         with gzip.open(path, "rt", encoding="utf-8") as source:
             header = json.loads(source.readline())
             if header.get("format") != BACKUP_FORMAT:
@@ -362,11 +370,15 @@ def restore(engine: Engine, path: str | Path) -> dict[str, int]:
                     _flush(connection, table, columns, batch, counts)
                     table, columns, batch = metadata.tables[record["table"]], record["columns"], []
                     continue
+                if table in DERIVED:
+                    continue  # a backup made before they were left out: rebuilt below
                 batch.append({c: _decode(table.c[c].type, v) for c, v in zip(columns, record, strict=True)})
                 if len(batch) >= 5_000:
                     _flush(connection, table, columns, batch, counts)
                     batch = []
             _flush(connection, table, columns, batch, counts)
+        connection.execute(delete(setting).where(setting.c.key == rollup.SETTING))
+        rollup.rebuild(connection)
         if not is_sqlite(engine):
             for t in metadata.sorted_tables:
                 column = next((c for c in t.primary_key.columns if c.autoincrement is True), None)
@@ -378,6 +390,20 @@ def restore(engine: Engine, path: str | Path) -> dict[str, int]:
                         )
                     )
     return counts
+
+
+DERIVED = (org_node, node_result)
+
+
+def _backed_up() -> list[Any]:
+    """Every table but the derived ones, which a restore rebuilds."""
+    return [t for t in metadata.sorted_tables if t not in DERIVED]
+
+
+def _kept(table: Any) -> list[Any]:
+    """Row filter for backups: the setting that says when the derived tables were made is
+    derived too."""
+    return [table.c.key != rollup.SETTING] if table is setting else []
 
 
 def _flush(

@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONNAIRE = ROOT / "questionnaires" / "ledelse-og-kvalitetsforbedring.yaml"
 DEFAULT_ROADMAP = ROOT / "questionnaires" / "forbedringsreisen.yaml"
 
+# Every chart a page draws in a test is checked against the Vega-Lite schema (the app
+# skips that check to save its cost on each new chart).
+os.environ.setdefault("MATURITY_VALIDATE_CHARTS", "1")
+
 
 def anchors(levels: int = 5, indent: int = 0) -> str:
     return "\n".join(f"{' ' * indent}{n}: level {n}" for n in range(1, levels + 1))

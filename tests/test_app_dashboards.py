@@ -185,7 +185,7 @@ def test_downloads_neutralise_formulas(demo, downloads) -> None:
 
 def test_progress_over_time(demo) -> None:
     at = open_page("klinikksjef", "app_pages/progress.py")
-    trend = at.dataframe[0].value
+    trend = at.dataframe[0].value.set_index("Dimensjon")
     for label in ("2022/2023", "2025/2026"):
         expected = stored(demo, label)
         mean = expected.loc[
@@ -200,7 +200,7 @@ def test_unit_profile(demo) -> None:
     at.selectbox(key="_dash_child").set_value("seksjon-akutt").run()
     at.selectbox(key="_pick_profile_unit").set_value("akuttmottak").run()
     assert not at.exception, at.exception
-    history = at.dataframe[0].value
+    history = at.dataframe[0].value.set_index("Dimensjon")
     for label in ("2022/2023", "2024/2025"):
         expected = stored(demo, label)
         score = expected[(expected["unit_id"] == "akuttmottak") & (expected["dimension_id"] == "overall")][

@@ -1,76 +1,44 @@
-"""What the dashboard pages share: cached reads keyed on the data version, the node and
-cycle pickers with drill-down, downloads, and the "rests on" line."""
+"""What the dashboard pages share: the node picker with breadcrumbs and drill-down, the
+cycle picker, cached reads of the stored rollups, chart specs, downloads and the "rests on"
+line.
+
+Every cached read is keyed on the database's data version, so a write through any app
+process shows on the next rerun everywhere. Large read-only values live in
+`st.cache_resource` (one shared object, not a pickled copy per call); callers must not
+change them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import os
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-import altair as alt
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from sqlalchemy import Engine
 
-from scoring.aggregate import groups_under, with_paths
-from scoring.engine import OVERALL
-from storage.access import Actor, actor_for
+from storage import rollup
+from storage.access import Actor
 from storage.definitions import list_cycles
-from storage.org import current_tree
-from storage.results import completion, cycles_with_results, results_for_cycles
+from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes
-from views import state
+from views import state, theme
 from views.i18n import lang, t
 
-READERS = ("admin", "management", "advisor", "leader")
 
+class Place(NamedTuple):
+    """Where the actor stands in the tree: the nodes they may start from and the chosen one,
+    with the names the pickers show (in the language the place was made for)."""
 
-# Large read-only frames live in st.cache_resource: one shared object per key, not a
-# pickled copy per call as st.cache_data would give. Callers must not change them.
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def tree(_engine: Engine, data: int) -> pd.DataFrame:
-    """The current organisation tree with ancestor paths."""
-    paths = with_paths(current_tree(_engine))
-    paths.attrs["data"] = data  # lets per-tree caches below key on the data version
-    return paths
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def results(_engine: Engine, user_id: str, data: int) -> pd.DataFrame:
-    """Every stored result the user may read (all cycles)."""
-    frame = results_for_cycles(_engine, actor_for(_engine, user_id))
-    frame["dimension_id"] = frame["dimension_id"].astype("category")
-    return frame
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def cycle_results(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd.DataFrame:
-    """The stored results of one cycle that the user may read."""
-    frame = results_for_cycles(_engine, actor_for(_engine, user_id), [cycle_id])
-    frame["dimension_id"] = frame["dimension_id"].astype("category")
-    return frame
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def cycle_overall(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd.DataFrame:
-    """Only the overall rows of one cycle's stored results (for comparisons with the past)."""
-    return results_for_cycles(_engine, actor_for(_engine, user_id), [cycle_id], [OVERALL])
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def cycles_with_data(_engine: Engine, data: int) -> list[int]:
-    return cycles_with_results(_engine)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def cycle_completion(_engine: Engine, user_id: str, cycle_id: int, data: int) -> pd.DataFrame:
-    return completion(_engine, actor_for(_engine, user_id), cycle_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def cycles(_engine: Engine, data: int) -> list[dict[str, Any]]:
-    return list_cycles(_engine)
+    tops: list[str]
+    top_names: dict[str, str]
+    node: rollup.Node
+    crumbs: list[tuple[str, str]]
+    children: list[str | None]
+    child_names: dict[str | None, str]
 
 
 class Context(NamedTuple):
@@ -79,9 +47,7 @@ class Context(NamedTuple):
     actor: Actor
     engine: Engine
     data: int
-    paths: pd.DataFrame
-    node: str
-    names: dict[str, str]
+    node: rollup.Node
 
 
 def start(title_key: str) -> Context | None:
@@ -91,93 +57,86 @@ def start(title_key: str) -> Context | None:
     if actor is None:
         return None
     engine, data = state.engine(), state.version()
-    paths = tree(engine, data)
-    node = pick_node(actor, paths)
+    node = pick_node(actor, engine, data)
     if node is None:
         st.info(t("dash.no_scope"))
         return None
-    return Context(actor, engine, data, paths, node, name_of(paths))
+    return Context(actor, engine, data, node)
 
 
-def name_of(paths: pd.DataFrame) -> dict[str, str]:
-    """Unit id -> name in the UI's language (computed once per tree and language)."""
-    return _names(paths, lang(), paths.attrs.get("data"))
+def name(entry: Mapping[str, Any] | rollup.Node, language: str | None = None) -> str:
+    """A unit's name in the UI's language (or in `language`)."""
+    nb = (language or lang()) == "nb"
+    if isinstance(entry, rollup.Node):
+        return entry.name_nb if nb else entry.name_en
+    return entry["name_nb"] if nb else entry["name_en"]
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _names(_paths: pd.DataFrame, language: str, data: int | None) -> dict[str, str]:
-    column = "name_nb" if language == "nb" else "name_en"
-    return dict(zip(_paths["unit_id"], _paths[column], strict=True))
-
-
-def top_nodes(actor: Actor, paths: pd.DataFrame) -> list[str]:
-    """The highest nodes the actor may look at: their scopes, or the roots for an admin."""
-    scopes = actor.units(*READERS[1:])
-    if actor.is_admin or None in scopes:
-        return paths.loc[paths["depth"] == 0, "unit_id"].tolist()
-    known = set(paths["unit_id"])
-    return sorted(s for s in scopes if s in known)
-
-
-def pick_node(actor: Actor, paths: pd.DataFrame) -> str | None:
-    """The chosen node, with breadcrumbs up and a picker for the children (drill-down)."""
-    names = name_of(paths)
-    tops = top_nodes(actor, paths)
+@st.cache_resource(show_spinner=False, max_entries=256)
+def place(_engine: Engine, user_id: str, chosen: str | None, data: int, language: str) -> Place | None:
+    """The actor's top nodes and the chosen node (the first top when the choice is gone or
+    not theirs to read)."""
+    actor = state.actor_of(_engine, user_id, data)
+    if actor is None:
+        return None
+    rollup.ensure_rollups(_engine)  # a dated change of the tree may have come into force today
+    tops = rollup.top_nodes(_engine, actor)
     if not tops:
         return None
-    node = st.session_state.get("dash_node")
-    allowed = _within(paths, tuple(tops), paths.attrs.get("data"))
-    if node not in allowed:
-        node = tops[0]
-    row = paths[paths["unit_id"] == node].iloc[0]
-    trail = [row[f"anc_{d}"] for d in range(int(row["depth"]) + 1)]
-    trail = trail[next(i for i, n in enumerate(trail) if n in allowed) :]
-    crumbs = st.columns(len(trail) + 1)
-    for column, step in zip(crumbs, trail, strict=False):
-        column.button(
-            names.get(step, step),
-            key=f"crumb_{step}",
+    for candidate in (chosen, tops[0]):
+        if candidate is None:
+            continue
+        try:
+            node = rollup.node(_engine, actor, candidate)
+        except ServiceError:
+            continue
+        index = 0 if language == "nb" else 1
+        top_names = {u: n[index] for u, n in rollup.unit_names(_engine, tops).items()}
+        child_names: dict[str | None, str] = {c["unit_id"]: name(c, language) for c in node.children}
+        children = [None, *sorted(child_names, key=child_names.__getitem__)]
+        child_names[None] = "–"
+        crumbs = [(step["unit_id"], name(step, language)) for step in node.trail]
+        return Place(tops, top_names, node, crumbs, children, child_names)
+    return None
+
+
+def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
+    """The chosen node, with breadcrumbs up and a picker for the children (drill-down)."""
+    here = place(engine, actor.user_id, st.session_state.get("dash_node"), data, lang())
+    if here is None:
+        return None
+    node = here.node
+    crumbs = st.container(horizontal=True)
+    for unit_id, label in here.crumbs:
+        crumbs.button(
+            label,
+            key=f"crumb_{unit_id}",
             on_click=_set_node,
-            args=(step,),
-            type="primary" if step == node else "secondary",
-            width="stretch",
+            args=(unit_id,),
+            type="primary" if unit_id == node.unit_id else "secondary",
         )
-    if len(tops) > 1:
+    if len(here.tops) > 1:
+        top = here.crumbs[0][0]
         st.selectbox(
             t("dash.node"),
-            tops,
-            index=tops.index(trail[0]) if trail[0] in tops else 0,
-            format_func=names.get,
+            here.tops,
+            index=here.tops.index(top) if top in here.tops else 0,
+            format_func=here.top_names.get,
             key="_dash_top",
             on_change=_copy_node,
             args=("_dash_top",),
         )
-    children = paths[paths["parent_id"] == node]["unit_id"].tolist()
-    if children:
+    if node.children:
         st.selectbox(
             t("dash.drill"),
-            [None, *sorted(children, key=lambda c: names.get(c, c))],
-            format_func=lambda c: "–" if c is None else names.get(c, c),
+            here.children,
+            format_func=here.child_names.__getitem__,
             key="_dash_child",
             on_change=_copy_node,
             args=("_dash_child",),
         )
-    st.session_state["dash_node"] = node
+    st.session_state["dash_node"] = node.unit_id
     return node
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _within(_paths: pd.DataFrame, tops: tuple[str, ...], data: int | None) -> set[str]:
-    """Every unit in the subtrees of `tops`."""
-    paths = _paths
-    inside: set[str] = set()
-    for top in tops:
-        row = paths[paths["unit_id"] == top]
-        if row.empty:
-            continue
-        column = f"anc_{int(row['depth'].iloc[0])}"
-        inside |= set(paths.loc[paths[column] == top, "unit_id"])
-    return inside
 
 
 def _set_node(node: str) -> None:
@@ -197,62 +156,138 @@ def drill_to(node: str) -> None:
     st.rerun()
 
 
-def pick_cycle(key: str = "dash_cycle") -> dict[str, Any] | None:
-    """The chosen cycle among those with results (newest by default)."""
-    all_cycles = cycles(state.engine(), state.version())
-    with_data = set(cycles_with_data(state.engine(), state.version()))
+@st.cache_resource(show_spinner=False, max_entries=256)
+def node_rows(_engine: Engine, user_id: str, node_id: str, data: int) -> list[dict[str, Any]]:
+    """The node's stored rollup rows in every cycle."""
+    actor = state.actor_of(_engine, user_id, data)
+    return rollup.node_rows(_engine, actor, node_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cycles(_engine: Engine, data: int) -> list[dict[str, Any]]:
+    return list_cycles(_engine)
+
+
+def cycle_labels(engine: Engine, data: int) -> dict[int, str]:
+    """Cycle id -> label, oldest first."""
+    return {c["id"]: c["label"] for c in cycles(engine, data)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _cycle_options(
+    _engine: Engine, user_id: str, node_id: str, data: int
+) -> tuple[list[int], dict[int, str]]:
+    """The cycles with results at the node, newest first (every cycle when it has none)."""
+    rows = node_rows(_engine, user_id, node_id, data)
+    all_cycles = list_cycles(_engine)
+    with_data = {r["cycle_id"] for r in rows if r["units"] > 0}
     options = [c for c in reversed(all_cycles) if c["id"] in with_data] or list(reversed(all_cycles))
-    if not options:
+    return [c["id"] for c in options], {c["id"]: c["label"] for c in options}
+
+
+def pick_cycle(user_id: str, node_id: str, key: str = "dash_cycle") -> tuple[int, str] | None:
+    """The chosen cycle (id, label) among those with results at the node, newest first."""
+    ids, labels = _cycle_options(state.engine(), user_id, node_id, state.version())
+    if not ids:
         return None
-    ids = [c["id"] for c in options]
-    labels = {c["id"]: c["label"] for c in options}
     chosen = state.pick(t("common.cycle"), ids, labels, key)
-    return next(c for c in options if c["id"] == chosen)
+    return chosen, labels[chosen]
 
 
-def under(paths: pd.DataFrame, node: str) -> pd.DataFrame:
-    return groups_under(paths, node)
+def shown(data: pd.DataFrame | list[dict[str, Any]] | dict[str, list[Any]]) -> pa.Table:
+    """A table as the pages keep it in their cached models: Arrow, which st.dataframe sends
+    as it is and the downloads turn into CSV or Excel when clicked."""
+    if isinstance(data, pd.DataFrame):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if isinstance(data, dict):
+        return pa.table(data)
+    return pa.Table.from_pylist(data)
+
+
+def show(table: pa.Table, **options: Any) -> None:
+    """Draw a table made by `shown`."""
+    st.dataframe(table, hide_index=True, width="stretch", **options)
 
 
 def rests_on(units: int, respondents: int) -> None:
     st.caption(t("dash.rests_on", units=units, respondents=respondents))
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+def downloads(table: pa.Table | pd.DataFrame, file_name: str, key: str) -> None:
     """CSV and Excel of a table, with text that could run as a formula neutralised. The
     files are made when the button is clicked, not on every rerun."""
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+
+    def frame() -> pd.DataFrame:
+        return table if isinstance(table, pd.DataFrame) else table.to_pandas()
+
+    row = st.container(horizontal=True)
+    row.download_button(
         t("common.download_csv"),
-        lambda: csv_bytes(frame),
-        f"{name}.csv",
+        lambda: csv_bytes(frame()),
+        f"{file_name}.csv",
         "text/csv",
         key=f"csv_{key}",
         on_click="ignore",
-        width="stretch",
     )
-    right.download_button(
+    row.download_button(
         t("common.download_xlsx"),
-        lambda: xlsx_bytes(frame, name),
-        f"{name}.xlsx",
+        lambda: xlsx_bytes(frame(), file_name),
+        f"{file_name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
         on_click="ignore",
-        width="stretch",
     )
 
 
-def chart(cache_key: tuple[Any, ...], build: Callable[[], alt.TopLevelMixin], **options: Any) -> Any:
-    """Draw an Altair chart whose Vega-Lite spec is built once per `cache_key` (which must
-    name everything the chart depends on, the data version included) and reused on reruns."""
-    full_key = (*cache_key, lang())
-    spec = _spec(full_key, build)
-    return st.vega_lite_chart(spec=spec, width="stretch", **options)
+def draw(chart_spec: dict[str, Any], **options: Any) -> Any:
+    """Draw a spec made by views.charts (Streamlit copies it before it takes the data out).
+    With MATURITY_VALIDATE_CHARTS set (the tests set it) the spec is first checked against
+    the Vega-Lite schema."""
+    if os.environ.get("MATURITY_VALIDATE_CHARTS", "") not in ("", "0"):
+        _validate(chart_spec)
+    return st.vega_lite_chart(spec=chart_spec, width="stretch", **options)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _spec(key: tuple[Any, ...], _build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
-    return _build().to_dict()
+@functools.cache
+def _vega_lite_schema() -> dict[str, Any]:
+    from altair.vegalite.v6.schema.core import load_schema
+
+    return load_schema()
+
+
+def _validate(chart_spec: dict[str, Any]) -> None:
+    from altair.utils.schemapi import validate_jsonschema
+
+    datasets = {
+        name: pa.ipc.open_stream(data).read_all().to_pylist() for name, data in chart_spec["datasets"].items()
+    }
+    validate_jsonschema({**chart_spec, "datasets": datasets}, _vega_lite_schema())
+
+
+def titles() -> dict[str, str]:
+    """Axis, legend and tooltip titles in the UI's language."""
+    return {
+        "unit": t("common.unit"),
+        "dimension": t("common.dimension"),
+        "level": t("common.level"),
+        "score": t("common.score"),
+        "units": t("dash.units"),
+        "respondents": t("dash.respondents"),
+        "spread": t("dash.spread"),
+        "share": t("dash.share_units"),
+        "cycle": t("common.cycle"),
+        "stage": t("roadmap.stage"),
+        "period": t("roadmap.period"),
+        "category": t("common.dimension"),
+    }
+
+
+def level_colours(questionnaire: Any, language: str) -> dict[str, str]:
+    """'<level> <label>' -> colour, lowest level first."""
+    return {
+        f"{s.level} {s.label.get(language)}": theme.LEVEL_COLOURS.get(s.level, theme.NO_SCORE_COLOUR)
+        for s in questionnaire.scale
+    }
 
 
 def no_data(node_name: str, cycle_label: str) -> None:
@@ -263,3 +298,19 @@ def dimension_labels(questionnaire: Any) -> dict[str, str]:
     labels = {d.id: d.label.get(lang()) for d in questionnaire.dimensions}
     labels["overall"] = t("common.overall")
     return labels
+
+
+def dimension_order(questionnaire: Any) -> list[str]:
+    labels = dimension_labels(questionnaire)
+    return [labels[d.id] for d in questionnaire.dimensions] + [labels["overall"]]
+
+
+def cycle_order(labels: dict[int, str], present: set[int]) -> list[str]:
+    """Labels of the cycles in `present`, oldest first."""
+    return [label for cycle_id, label in labels.items() if cycle_id in present]
+
+
+def cached(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A page model: computed once per key (which names the data version and language) and
+    shared read-only by every session."""
+    return st.cache_resource(show_spinner=False, max_entries=64)(function)

@@ -1,77 +1,128 @@
 """Overview for a node and a cycle: key figures, a heatmap of its children by dimension,
 the spread over levels, and who has (not) submitted. Click a row or pick a child to drill
-down. Every table and chart spec is computed once per node, cycle and data version."""
+down. Everything shown is computed once per node, cycle, language and data version from
+the stored rollups of the node and its children."""
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
+from typing import Any
+
 import streamlit as st
 
-from scoring.aggregate import aggregate, key_figures, level_distribution, planned_stage
+from scoring import rollup as rolled
+from scoring.aggregate import planned_stage
 from scoring.engine import OVERALL
-from views import dash, state, theme
+from storage import rollup
+from views import charts, dash, state, theme
 from views.i18n import lang, t
 
 MAX_LISTED = 50
+HEATMAP_FIELDS = [
+    "group",
+    "name",
+    "dimension",
+    "level",
+    "label",
+    "score",
+    "score_text",
+    "units",
+    "respondents",
+    "spread",
+]
 
 
 def page() -> None:
     context = dash.start("nav.overview")
     if context is None:
         return
-    actor, engine, data, _, node, names = context
-    cycle = dash.pick_cycle()
+    actor, engine, data, node = context
+    cycle = dash.pick_cycle(actor.user_id, node.unit_id)
     if cycle is None:
-        dash.no_data(names.get(node, node), "–")
+        dash.no_data(dash.name(node), "–")
         return
-    _, questionnaire, roadmap = state.questionnaire()
-    groups = _groups(engine, node, data)
-    current = _current(engine, actor.user_id, node, cycle["id"], data)
-    key = ("overview", actor.user_id, node, cycle["id"], data)
-    if current.empty:
-        dash.no_data(names.get(node, node), cycle["label"])
+    cycle_id, cycle_label = cycle
+    model = _model(engine, actor.user_id, node.unit_id, cycle_id, data, lang())
+    if model["figures"] is None:
+        dash.no_data(dash.name(node), cycle_label)
     else:
-        overall = current[current["dimension_id"] == OVERALL]
-        dash.rests_on(int(overall["unit_id"].nunique()), int(overall["respondents"].sum()))
-        planned = planned_stage(roadmap, cycle["label"]) if roadmap is not None else None
-        _key_figures(
-            _figures(engine, actor.user_id, node, cycle["id"], cycle["starts_on"], planned, data), planned
-        )
-        _heatmap(key, current, groups, names, questionnaire)
-        _distribution(key, current, questionnaire)
-    _completion(actor, cycle, node, groups, names)
+        dash.rests_on(*model["rests_on"])
+        _key_figures(model["figures"], model["planned"])
+        st.subheader(t("dash.heatmap"))
+        event = dash.draw(model["heatmap"], on_select="rerun", key="heatmap")
+        chosen = event.get("selection", {}).get("drill") if hasattr(event, "get") else None
+        if chosen:
+            group = chosen[0].get("group")
+            if group in model["children"] and group != node.unit_id:
+                dash.drill_to(group)
+        st.caption(t("dash.heatmap_help"))
+        dash.downloads(model["heatmap_table"], "oversikt", "heatmap")
+        st.subheader(t("dash.distribution"))
+        dash.draw(model["distribution"])
+    st.subheader(t("dash.completion", cycle=cycle_label))
+    dash.show(model["completion"])
+    if model["missing_count"]:
+        st.caption(t("dash.not_started_list", n=model["missing_count"]))
+        st.text(model["missing"])
+    dash.downloads(model["completion"], "innsending", "completion")
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _groups(_engine, node: str, data: int) -> pd.DataFrame:
-    """The leaf units under the node and the child of the node each falls in."""
-    return dash.under(dash.tree(_engine, data), node)
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _current(_engine, user_id: str, node: str, cycle_id: int, data: int) -> pd.DataFrame:
-    """The stored results of the units under the node in one cycle."""
-    results = dash.cycle_results(_engine, user_id, cycle_id, data)
-    return results[results["unit_id"].isin(_groups(_engine, node, data)["unit_id"])]
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _figures(
-    _engine,
-    user_id: str,
-    node: str,
-    cycle_id: int,
-    starts_on,
-    planned: int | None,
-    data: int,
-) -> dict:
-    earlier = [c for c in dash.cycles(_engine, data) if c["starts_on"] < starts_on]
-    previous = None
-    if earlier:
-        before = dash.cycle_overall(_engine, user_id, earlier[-1]["id"], data)
-        previous = before[before["unit_id"].isin(_groups(_engine, node, data)["unit_id"])]
-    return key_figures(_current(_engine, user_id, node, cycle_id, data), previous, planned)
+@dash.cached
+def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str) -> dict[str, Any]:
+    """Everything the page shows for a node and cycle: figures, chart specs and tables."""
+    actor = state.actor_of(_engine, user_id, data)
+    node = dash.place(_engine, user_id, node_id, data, language).node
+    _, questionnaire, roadmap = state.questionnaire_at(_engine, data)
+    label = dash.cycle_labels(_engine, data)[cycle_id]
+    current = [r for r in dash.node_rows(_engine, user_id, node_id, data) if r["cycle_id"] == cycle_id]
+    top = next((r for r in current if r["dimension_id"] == OVERALL), None)
+    children = node.children or [node._asdict()]
+    child_rows = rollup.child_rows(_engine, actor, node_id, cycle_id) if node.children else current
+    model: dict[str, Any] = {
+        "children": {c["unit_id"] for c in node.children},
+        "figures": None,
+        "planned": None,
+    }
+    model.update(_completion(_engine, actor, node, cycle_id, children, child_rows, language))
+    if top is None or top["units"] == 0:
+        return model
+    planned = planned_stage(roadmap, label) if roadmap is not None else None
+    model["planned"] = planned
+    model["figures"] = rolled.figures(top, planned)
+    model["rests_on"] = (int(top["submitted"]), int(top["respondents"]))
+    names = {c["unit_id"]: dash.name(c, language) for c in children}
+    labels = dash.dimension_labels(questionnaire)
+    levels = {s.level: s.label.get(language) for s in questionnaire.scale}
+    cells = [
+        cell
+        | {
+            "group": cell["node_id"],
+            "name": names.get(cell["node_id"], cell["node_id"]),
+            "dimension": labels.get(cell["dimension_id"], cell["dimension_id"]),
+            "label": f"{cell['level']} · {levels.get(cell['level'], '')}",
+            "score_text": f"{cell['score']:.1f}",
+        }
+        for cell in rolled.cells(child_rows)
+    ]
+    model["heatmap"] = charts.heatmap(
+        [{k: c[k] for k in HEATMAP_FIELDS} for c in cells],
+        dash.dimension_order(questionnaire),
+        sorted({c["name"] for c in cells}),
+        {lv: theme.LEVEL_COLOURS.get(lv, theme.NO_SCORE_COLOUR) for lv in levels},
+        {lv: f"{lv} {label}" for lv, label in levels.items()},
+        dash.titles(),
+    )
+    columns = {
+        "name": t("common.unit"),
+        "dimension": t("common.dimension"),
+        "score": t("common.score"),
+        "level": t("common.level"),
+        "units": t("dash.units"),
+        "respondents": t("dash.respondents"),
+        "spread": t("dash.spread"),
+    }
+    model["heatmap_table"] = dash.shown({title: [c[key] for c in cells] for key, title in columns.items()})
+    model["distribution"] = _distribution(current, questionnaire, language)
+    return model
 
 
 def _key_figures(figures: dict, planned: int | None) -> None:
@@ -98,170 +149,48 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f} %"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _aggregate(key: tuple, _current: pd.DataFrame, _groups: pd.DataFrame) -> pd.DataFrame:
-    return aggregate(_current, _groups)
-
-
-def _heatmap(
-    key: tuple, current: pd.DataFrame, groups: pd.DataFrame, names: dict[str, str], questionnaire
-) -> None:
-    st.subheader(t("dash.heatmap"))
-    table = _aggregate(key, current, groups).copy()
+def _distribution(current: list[dict], questionnaire, language: str) -> dict:
     labels = dash.dimension_labels(questionnaire)
-    table["name"] = table["group"].map(names).fillna(table["group"])
-    table["dimension"] = table["dimension_id"].astype(str).map(labels)
-
-    def build() -> alt.LayerChart:
-        order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
-        data = table.assign(
-            label=[f"{lv} · {questionnaire.level_label(int(lv), lang())}" for lv in table["level"]],
-            score_text=table["score"].map(lambda s: f"{s:.1f}"),
-            spread=pd.to_numeric(table["spread"], errors="coerce"),
-        )
-        rows = sorted(data["name"].unique())
-        colours = alt.Scale(domain=list(theme.LEVEL_COLOURS), range=list(theme.LEVEL_COLOURS.values()))
-        base = alt.Chart(data).encode(
-            x=alt.X(
-                "dimension:N",
-                sort=order,
-                title=None,
-                axis=alt.Axis(orient="top", labelAngle=-25, labelLimit=220, labelOverlap=False),
-            ),
-            y=alt.Y("name:N", sort=rows, title=None, axis=alt.Axis(labelLimit=240)),
-        )
-        cells = (
-            base.mark_rect(stroke="white")
-            .encode(
-                color=alt.Color(
-                    "level:O",
-                    scale=colours,
-                    title=t("common.level"),
-                    legend=alt.Legend(labelExpr=_legend_expr(questionnaire)),
-                ),
-                tooltip=[
-                    alt.Tooltip("name:N", title=t("common.unit")),
-                    alt.Tooltip("dimension:N", title=t("common.dimension")),
-                    alt.Tooltip("label:N", title=t("common.level")),
-                    alt.Tooltip("score:Q", title=t("common.score"), format=".2f"),
-                    alt.Tooltip("units:Q", title=t("dash.units")),
-                    alt.Tooltip("respondents:Q", title=t("dash.respondents")),
-                    alt.Tooltip("spread:Q", title=t("dash.spread"), format=".2f"),
-                ],
-            )
-            .add_params(alt.selection_point(fields=["group"], name="drill"))
-        )
-        text = base.mark_text(fontSize=12).encode(
-            text="score_text:N",
-            color=alt.condition(
-                "datum.level == 1 || datum.level == 5", alt.value("white"), alt.value("black")
-            ),
-        )
-        return (cells + text).properties(height=36 * len(rows) + 200)  # the height holds the axes too
-
-    event = dash.chart((*key, "heatmap"), build, on_select="rerun", key="heatmap")
-    chosen = event.get("selection", {}).get("drill") if hasattr(event, "get") else None
-    if chosen:
-        group = chosen[0].get("group")
-        if group and group in set(table["group"]) and group != st.session_state.get("dash_node"):
-            dash.drill_to(group)
-    st.caption(t("dash.heatmap_help"))
-    download = table[["name", "dimension", "score", "level", "units", "respondents", "spread"]].rename(
-        columns={
-            "name": t("common.unit"),
-            "dimension": t("common.dimension"),
-            "score": t("common.score"),
-            "level": t("common.level"),
-            "units": t("dash.units"),
-            "respondents": t("dash.respondents"),
-            "spread": t("dash.spread"),
+    names = {s.level: f"{s.level} {s.label.get(language)}" for s in questionnaire.scale}
+    counts = [
+        {
+            "dimension": labels.get(c["dimension_id"], c["dimension_id"]),
+            "level": c["level"],
+            "label": names[c["level"]],
+            "units": c["units"],
         }
+        for c in rolled.level_counts(current, questionnaire.levels)
+    ]
+    order = dash.dimension_order(questionnaire)
+    return charts.stacked_shares(
+        counts,
+        charts.field("dimension", "nominal", None, sort=order, axis={"labelLimit": 240}),
+        horizontal=True,
+        colours=dash.level_colours(questionnaire, language),
+        titles=dash.titles(),
+        height=32 * len(order) + 60,
     )
-    dash.downloads(download, "oversikt", "heatmap")
 
 
-def _legend_expr(questionnaire) -> str:
-    pairs = " : ".join(
-        f"datum.value == {s.level} ? '{s.level} {s.label.get(lang())}'" for s in questionnaire.scale
-    )
-    return pairs + " : datum.value"
-
-
-def _distribution(key: tuple, current: pd.DataFrame, questionnaire) -> None:
-    st.subheader(t("dash.distribution"))
-
-    def build() -> alt.Chart:
-        counts = level_distribution(current, questionnaire.levels)
-        labels = dash.dimension_labels(questionnaire)
-        counts["dimension"] = counts["dimension_id"].astype(str).map(labels)
-        counts["label"] = [f"{lv} {questionnaire.level_label(int(lv), lang())}" for lv in counts["level"]]
-        colours = alt.Scale(
-            domain=[f"{s.level} {s.label.get(lang())}" for s in questionnaire.scale],
-            range=list(theme.LEVEL_COLOURS.values()),
+def _completion(
+    engine, actor, node, cycle_id: int, children: list[dict], child_rows: list[dict], language: str
+) -> dict:
+    """Submitted, started and not started units per child (most not started first), and the
+    first units not started (by id) with how many there are."""
+    overall = {r["node_id"]: r for r in child_rows if r["dimension_id"] == OVERALL}
+    rows = []
+    for child in children:
+        row = overall.get(child["unit_id"], {})
+        submitted, drafts = int(row.get("submitted", 0)), int(row.get("drafts", 0))
+        rows.append(
+            (dash.name(child, language), submitted, drafts, int(child["leaves"]) - submitted - drafts)
         )
-        order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
-        return (
-            alt.Chart(counts)
-            .mark_bar()
-            .encode(
-                y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
-                x=alt.X("units:Q", stack="normalize", title=t("dash.share_units"), axis=alt.Axis(format="%")),
-                color=alt.Color("label:N", scale=colours, title=t("common.level")),
-                order=alt.Order("level:O"),
-                tooltip=[
-                    alt.Tooltip("dimension:N", title=t("common.dimension")),
-                    alt.Tooltip("label:N", title=t("common.level")),
-                    alt.Tooltip("units:Q", title=t("dash.units")),
-                ],
-            )
-            .properties(height=32 * len(order) + 60)
-        )
-
-    dash.chart((*key, "distribution"), build)
-
-
-def _completion(actor, cycle: dict, node: str, groups: pd.DataFrame, names: dict[str, str]) -> None:
-    st.subheader(t("dash.completion", cycle=cycle["label"]))
-    if groups.empty:
-        return
-    table, missing, count = _completion_table(
-        state.engine(), actor.user_id, cycle["id"], node, state.version()
+    rows.sort(key=lambda r: (-r[3], r[0]))
+    titles = [t("common.unit"), t("dash.submitted"), t("dash.draft"), t("dash.not_started")]
+    table = {title: [r[i] for r in rows] for i, title in enumerate(titles)}
+    count = sum(r[3] for r in rows)
+    missing = rollup.not_started(engine, actor, node.unit_id, cycle_id, MAX_LISTED) if count else []
+    listed = ", ".join(sorted(dash.name(m, language) for m in missing)) + (
+        " …" if count > len(missing) else ""
     )
-    table = table.assign(unit=table["group"].map(names).fillna(table["group"]))
-    shown = table[["unit", "submitted", "draft", "not_started"]].rename(
-        columns={
-            "unit": t("common.unit"),
-            "submitted": t("dash.submitted"),
-            "draft": t("dash.draft"),
-            "not_started": t("dash.not_started"),
-        }
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
-    if missing:
-        listed = sorted(names.get(u, u) for u in missing)
-        st.caption(t("dash.not_started_list", n=count))
-        st.text(", ".join(listed) + (" …" if count > len(listed) else ""))
-    dash.downloads(shown, "innsending", "completion")
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _completion_table(
-    _engine,
-    user_id: str,
-    cycle_id: int,
-    node: str,
-    data: int,
-) -> tuple[pd.DataFrame, list[str], int]:
-    """Submitted, started and not started units per child; the first units not started
-    (by id) and how many there are."""
-    groups = _groups(_engine, node, data)
-    status = dash.cycle_completion(_engine, user_id, cycle_id, data)
-    merged = groups.merge(status, on="unit_id", how="left").fillna({"status": "not_started"})
-    table = merged.groupby("group")["status"].value_counts().unstack(fill_value=0)
-    for column in ("submitted", "draft", "not_started"):
-        if column not in table:
-            table[column] = 0
-    table = table[["submitted", "draft", "not_started"]].reset_index()
-    table = table.sort_values(["not_started", "group"], ascending=[False, True])
-    missing = sorted(merged.loc[merged["status"] == "not_started", "unit_id"])
-    return table, missing[:MAX_LISTED], len(missing)
+    return {"completion": dash.shown(table), "missing": listed, "missing_count": count}

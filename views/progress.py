@@ -1,16 +1,17 @@
 """Progress over time for a node: dimension scores across cycles, how the spread over
-levels shifted, and the units that moved up or down the most."""
+levels shifted, and the units that moved up or down the most. Read from the node's stored
+rollups, once per node, language and data version."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from scoring.engine import OVERALL, TOLERANCE
-from views import dash, state, theme
+from scoring import rollup as rolled
+from scoring.engine import OVERALL
+from storage import rollup
+from views import charts, dash, state
 from views.i18n import lang, t
 
 MOVERS = 10
@@ -20,162 +21,118 @@ def page() -> None:
     context = dash.start("nav.progress")
     if context is None:
         return
-    actor, engine, data, _, node, names = context
-    summary = _summary(engine, actor.user_id, node, data)
-    if summary is None:
-        dash.no_data(names.get(node, node), t("dash.all_cycles"))
+    actor, engine, data, node = context
+    model = _model(engine, actor.user_id, node.unit_id, data, lang())
+    if model is None:
+        dash.no_data(dash.name(node), t("dash.all_cycles"))
         return
-    _, questionnaire, _ = state.questionnaire()
-    dash.rests_on(summary["units"], summary["respondents"])
-    key = ("progress", actor.user_id, node, data)
-    order = summary["order"]
-    labels = dash.dimension_labels(questionnaire)
-    dimension_order = [labels[d.id] for d in questionnaire.dimensions] + [labels[OVERALL]]
-    trend = summary["trend"].assign(dimension=lambda f: f["dimension_id"].astype(str).map(labels))
-
+    dash.rests_on(*model["rests_on"])
     st.subheader(t("progress.scores"))
-
-    def trend_chart() -> alt.Chart:
-        return (
-            alt.Chart(trend)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("cycle:N", sort=order, title=t("common.cycle")),
-                y=alt.Y("score:Q", scale=alt.Scale(domain=[1, 5]), title=t("common.score")),
-                color=alt.Color("dimension:N", title=t("common.dimension"), sort=dimension_order),
-                strokeDash=alt.condition(
-                    f"datum.dimension == '{labels[OVERALL]}'", alt.value([6, 3]), alt.value([1, 0])
-                ),
-                tooltip=[
-                    "cycle",
-                    "dimension",
-                    alt.Tooltip("score:Q", format=".2f"),
-                    alt.Tooltip("units:Q", title=t("dash.units")),
-                ],
-            )
-            .properties(height=400)
-        )
-
-    dash.chart((*key, "trend"), trend_chart)
-    table = (
-        trend.pivot(index="dimension", columns="cycle", values="score")
-        .reindex(index=dimension_order, columns=order)
-        .round(2)
-    )
-    st.dataframe(table, width="stretch")
-    dash.downloads(table.reset_index(), "utvikling", "trend")
-
+    dash.draw(model["trend"])
+    dash.show(model["trend_table"])
+    dash.downloads(model["trend_table"], "utvikling", "trend")
     st.subheader(t("progress.distribution"))
-
-    def levels_chart() -> alt.Chart:
-        counts = summary["levels"].assign(
-            label=lambda f: [f"{lv} {questionnaire.level_label(int(lv), lang())}" for lv in f["level"]]
-        )
-        colours = alt.Scale(
-            domain=[f"{s.level} {s.label.get(lang())}" for s in questionnaire.scale],
-            range=list(theme.LEVEL_COLOURS.values()),
-        )
-        return (
-            alt.Chart(counts)
-            .mark_bar()
-            .encode(
-                x=alt.X("cycle:N", sort=order, title=t("common.cycle")),
-                y=alt.Y("units:Q", stack="normalize", axis=alt.Axis(format="%"), title=t("dash.share_units")),
-                color=alt.Color("label:N", scale=colours, title=t("common.level")),
-                order=alt.Order("level:O"),
-                tooltip=[
-                    "cycle",
-                    alt.Tooltip("label:N", title=t("common.level")),
-                    alt.Tooltip("units:Q", title=t("dash.units")),
-                ],
-            )
-            .properties(height=360)
-        )
-
-    dash.chart((*key, "levels"), levels_chart)
-    _movers(summary, names)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _summary(_engine, user_id: str, node: str, data: int) -> dict[str, Any] | None:
-    """Mean scores per cycle and dimension, levels per cycle, and overall scores of the two
-    newest cycles, for the units under the node."""
-    groups = dash.under(dash.tree(_engine, data), node)
-    everything = dash.results(_engine, user_id, data)
-    frame = everything[everything["unit_id"].isin(groups["unit_id"])]
-    if frame.empty:
-        return None
-    cycles = {c["id"]: c["label"] for c in dash.cycles(_engine, data)}
-    frame = frame.assign(cycle=frame["cycle_id"].map(cycles))
-    present = set(frame["cycle_id"].unique().tolist())
-    order = [label for cycle_id, label in cycles.items() if cycle_id in present]
-    overall = frame[frame["dimension_id"] == OVERALL]
-    trend = (
-        frame[frame["score"].notna()]
-        .groupby(["cycle", "dimension_id"], observed=True)
-        .agg(score=("score", "mean"), units=("unit_id", "nunique"))
-        .reset_index()
-    )
-    levels = (
-        overall[overall["level"].notna()]
-        .assign(level=lambda f: f["level"].astype(int))
-        .groupby(["cycle", "level"])
-        .size()
-        .rename("units")
-        .reset_index()
-    )
-    movers = None
-    if len(order) >= 2:
-        before, after = order[-2], order[-1]
-        pivot = (
-            overall[overall["cycle"].isin([before, after])]
-            .pivot_table(index="unit_id", columns="cycle", values="score", aggfunc="first")
-            .dropna()
-        )
-        if not pivot.empty and before in pivot and after in pivot:
-            pivot["change"] = pivot[after] - pivot[before]
-            pivot = pivot.sort_values("change")
-            up = pivot[pivot["change"] > TOLERANCE].iloc[::-1].head(MOVERS)
-            down = pivot[pivot["change"] < -TOLERANCE].head(MOVERS)
-            movers = {"before": before, "after": after, "up": up.reset_index(), "down": down.reset_index()}
-    return {
-        "order": order,
-        "trend": trend,
-        "levels": levels,
-        "movers": movers,
-        "units": int(overall["unit_id"].nunique()),
-        "respondents": int(overall["respondents"].sum()),
-    }
-
-
-def _movers(summary: dict[str, Any], names: dict[str, str]) -> None:
-    """The units whose overall score rose or fell most between the two newest cycles."""
-    order = summary["order"]
-    if len(order) < 2:
+    dash.draw(model["levels"])
+    if model["movers"] is None:
         return
-    st.subheader(t("progress.movers", before=order[-2], after=order[-1]))
-    movers = summary["movers"]
-    if movers is None:
+    before, after = model["movers"]["between"]
+    st.subheader(t("progress.movers", before=before, after=after))
+    up, down = model["movers"]["up"], model["movers"]["down"]
+    if up.num_rows == 0 and down.num_rows == 0:
         st.caption(t("progress.no_movers"))
         return
-    before, after = movers["before"], movers["after"]
-
-    def shown(frame: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                t("common.unit"): frame["unit_id"].map(names),
-                before: frame[before].round(2),
-                after: frame[after].round(2),
-                t("progress.change"): frame["change"].round(2),
-            }
-        )
-
-    up, down = shown(movers["up"]), shown(movers["down"])
     left, right = st.columns(2)
     with left:
         st.caption(t("progress.up"))
-        st.dataframe(up, hide_index=True, width="stretch")
+        dash.show(up)
     with right:
         st.caption(t("progress.down"))
-        st.dataframe(down, hide_index=True, width="stretch")
-    dash.downloads(pd.concat([up, down.iloc[::-1]], ignore_index=True), "endring", "movers")
+        dash.show(down)
+    dash.downloads(model["movers"]["both"], "endring", "movers")
+
+
+@dash.cached
+def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dict[str, Any] | None:
+    """Mean scores per cycle and dimension, overall levels per cycle, and the units that
+    moved most into the newest cycle, for the units under the node."""
+    actor = state.actor_of(_engine, user_id, data)
+    rows = dash.node_rows(_engine, user_id, node_id, data)
+    scored = [r for r in rows if r["units"] > 0]
+    if not scored:
+        return None
+    _, questionnaire, _ = state.questionnaire_at(_engine, data)
+    cycles = dash.cycle_labels(_engine, data)
+    labels = dash.dimension_labels(questionnaire)
+    present = {r["cycle_id"] for r in scored}
+    order = dash.cycle_order(cycles, present)
+    dimension_order = dash.dimension_order(questionnaire)
+    trend = [
+        {
+            "cycle": cycles[r["cycle_id"]],
+            "dimension": labels.get(r["dimension_id"], r["dimension_id"]),
+            "score": r["score_sum"] / r["units"],
+            "units": r["units"],
+        }
+        for r in scored
+    ]
+    scores = {(r["dimension"], r["cycle"]): round(r["score"], 2) for r in trend}
+    table = {t("common.dimension"): dimension_order} | {
+        cycle: [scores.get((dimension, cycle)) for dimension in dimension_order] for cycle in order
+    }
+    overall = sorted(
+        (r for r in scored if r["dimension_id"] == OVERALL), key=lambda r: order.index(cycles[r["cycle_id"]])
+    )
+    names = {s.level: f"{s.level} {s.label.get(language)}" for s in questionnaire.scale}
+    levels = [
+        {
+            "cycle": cycles[r["cycle_id"]],
+            "level": level,
+            "label": names[level],
+            "units": int((r["levels"] or {}).get(rolled.count_key(level), 0)),
+        }
+        for r in overall
+        for level in questionnaire.levels
+    ]
+    model: dict[str, Any] = {
+        "rests_on": (sum(r["submitted"] for r in overall), sum(r["respondents"] for r in overall)),
+        "trend": charts.lines(
+            trend,
+            order,
+            dimension_order,
+            dash.titles(),
+            height=400,
+            dashed=labels[OVERALL],
+            extra_tip=("units", t("dash.units")),
+        ),
+        "trend_table": dash.shown(table),
+        "levels": charts.stacked_shares(
+            levels,
+            charts.field("cycle", "nominal", t("common.cycle"), sort=order),
+            horizontal=False,
+            colours=dash.level_colours(questionnaire, language),
+            titles=dash.titles(),
+            height=360,
+        ),
+    }
+    model["movers"] = None
+    if len(order) >= 2:
+        newest = max(present, key=list(cycles).index)
+        ids = list(cycles)
+        before = cycles[ids[ids.index(newest) - 1]]
+        rising, falling = rollup.movers(_engine, actor, node_id, newest, MOVERS)
+        titles = (t("common.unit"), before, cycles[newest], t("progress.change"))
+
+        def table(moved: list[dict]) -> dict[str, list]:
+            rows = [
+                (dash.name(m, language), round(m["before"], 2), round(m["after"], 2), round(m["change"], 2))
+                for m in moved
+            ]
+            return {title: [r[i] for r in rows] for i, title in enumerate(titles)}
+
+        model["movers"] = {
+            "between": (before, cycles[newest]),
+            "up": dash.shown(table(rising)),
+            "down": dash.shown(table(falling)),
+            "both": dash.shown(table(rising + falling[::-1])),
+        }
+    return model

@@ -8,7 +8,8 @@ process shows on the next rerun everywhere.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -26,9 +27,18 @@ from views.i18n import LANGUAGES, lang, t
 AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
 
 
+class Run(NamedTuple):
+    """What every page of one script run shares, looked up once at its start."""
+
+    engine: Engine
+    data: int
+    actor: Actor | None
+
+
 def engine() -> Engine:
     """The process's engine for the configured database."""
-    return _engine(database_url())
+    run = st.session_state.get("_run")
+    return run.engine if run is not None else _engine(database_url())
 
 
 @st.cache_resource(
@@ -49,42 +59,47 @@ def init_session() -> None:
 
 
 def begin_run() -> None:
-    """Read the database's data version once per script run (app.py calls this first), so
-    every cached read in the run keys on the same version without asking again."""
-    st.session_state["_data_version"] = data_version(engine())
+    """Look up the engine, the database's data version and the signed-in actor once per
+    script run (app.py calls this first), so every cached read in the run keys on the same
+    version without asking again. Callbacks have run by now, so the user is final."""
+    made = _engine(database_url())
+    data = data_version(made)
+    user_id = _signed_in_user()
+    st.session_state["_run"] = Run(made, data, actor_of(made, user_id, data) if user_id else None)
+
+
+def per_session(name: str, make: Callable[[], Any]) -> Any:
+    """`make()` once per session and language, kept in the session (for objects such as
+    st.Page that Streamlit changes while it uses them, so they cannot be shared)."""
+    key = f"_made_{name}_{lang()}"
+    if key not in st.session_state:
+        st.session_state[key] = make()
+    return st.session_state[key]
 
 
 def version() -> int:
     """The data version read at the start of this run (see `begin_run`)."""
-    known = st.session_state.get("_data_version")
-    return data_version(engine()) if known is None else known
+    run = st.session_state.get("_run")
+    return data_version(engine()) if run is None else run.data
 
 
-def refresh_version() -> None:
-    """After a write made in the page body: later reads in this run see it."""
-    begin_run()
-
-
-@st.cache_data(show_spinner=False)
-def _users(_engine: Engine, data: int) -> list[dict[str, Any]]:
-    return list_users(_engine)
-
-
-@st.cache_data(show_spinner=False)
-def _demo(_engine: Engine, data: int) -> str | None:
-    return demo_marker(_engine)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sidebar_facts(_engine: Engine, data: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The users to sign in as (demo mode) and whether the database holds demo data."""
+    return list_users(_engine), demo_marker(_engine)
 
 
 def current_actor() -> Actor | None:
     """The signed-in user's actor, or None before sign-in."""
+    run = st.session_state.get("_run")
+    if run is not None:
+        return run.actor
     user_id = _signed_in_user()
-    if not user_id:
-        return None
-    return _actor(engine(), user_id, version())
+    return actor_of(engine(), user_id, version()) if user_id else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _actor(_engine: Engine, user_id: str, data: int) -> Actor | None:
+def actor_of(_engine: Engine, user_id: str, data: int) -> Actor | None:
     """The actor with their grants; grants change only through audited writes, so the data
     version keys them. Immutable, so shared across sessions."""
     try:
@@ -113,8 +128,8 @@ def sidebar(actor: Actor | None) -> None:
     """Language, sign-in (demo mode) and who is signed in."""
     with st.sidebar:
         language_picker()
+        users, demo = _sidebar_facts(engine(), version())
         if AUTH_MODE == "demo":
-            users = _users(engine(), version())
             ids = [u["id"] for u in users]
             names = {u["id"]: f"{u['name']} ({u['id']})" for u in users}
             current = st.session_state.get("user_id")
@@ -136,7 +151,7 @@ def sidebar(actor: Actor | None) -> None:
             roles = sorted({t(f"role.{g.role}") for g in actor.grants})
             if roles:
                 st.caption(t("sidebar.roles", roles=", ".join(roles)))
-        if _demo(engine(), version()):
+        if demo:
             st.info(t("sidebar.demo"), icon=":material/info:")
 
 
@@ -161,11 +176,11 @@ def _keep(widget_key: str, state_key: str) -> None:
 
 def questionnaire() -> tuple[int, Questionnaire, Roadmap | None]:
     """The current questionnaire version id, its model and its roadmap."""
-    return _questionnaire(engine(), version())
+    return questionnaire_at(engine(), version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _questionnaire(_engine: Engine, data: int) -> tuple[int, Questionnaire, Roadmap | None]:
+def questionnaire_at(_engine: Engine, data: int) -> tuple[int, Questionnaire, Roadmap | None]:
     """Shared, read-only models: callers must not change them."""
     with reading(_engine) as connection:
         version_id = current_questionnaire_version(connection)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from storage import rollup
 from storage.assessments import get_assessment, list_assessments, return_assessment, validate_assessment
 from storage.errors import ServiceError
 from storage.results import open_cycles
@@ -41,7 +42,8 @@ def page() -> None:
     if rows.empty:
         st.info(t("validate.none", cycle=cycles[cycle_id]))
         return
-    names = dash.name_of(dash.tree(engine, state.version()))
+    found = rollup.unit_names(engine, sorted(set(rows["unit_id"])))
+    names = {u: n[0] if lang() == "nb" else n[1] for u, n in found.items()}
     waiting = rows[rows["status"] == "submitted"]
     st.caption(t("validate.counts", waiting=len(waiting), done=int((rows["status"] == "validated").sum())))
     _, questionnaire, _ = state.questionnaire()

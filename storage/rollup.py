@@ -1,0 +1,386 @@
+"""The derived tables the dashboards read: `org_node` (the current tree, flattened) and
+`node_result` (results added up per node, see scoring.rollup).
+
+They are kept current inside the transaction that changes what they derive from: a new
+or changed result or assessment refreshes the unit's rows and those on its path to the
+root; a change of the tree, a restore or a bulk load rebuilds them. Reads check the
+actor's rights on the node, as every other read of results does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, NamedTuple
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, text
+
+from scoring import rollup as rolled
+from scoring.engine import OVERALL
+from storage import definitions, org
+from storage.access import Actor, holds_on_unit
+from storage.db import fetch_rows, is_sqlite, reading, writing
+from storage.errors import AccessDenied, NotFound
+from storage.tables import assessment, cycle, node_result, org_node, setting, unit_result
+
+SETTING = "rollups"
+FORMAT = "1"  # bump when the rows' meaning changes: ensure_rollups then rebuilds them
+READERS = ("leader", "management", "advisor")
+COUNTED = ("submitted", "validated")
+RESULT_READ = [
+    "cycle_id",
+    "unit_id",
+    "dimension_id",
+    "score",
+    "level",
+    "respondents",
+    "spread",
+    "stage",
+    "journey",
+]
+
+
+# Keeping them current.
+
+
+def ensure_rollups(engine: Engine, today: dt.date | None = None) -> None:
+    """Rebuild the derived tables when they were made by another format or on another day
+    (a dated change of the tree may have come into force since)."""
+    wanted = f"{FORMAT}/{(today or dt.date.today()).isoformat()}"
+    with reading(engine) as connection:
+        made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
+    if made != wanted:
+        with writing(engine) as connection:
+            rebuild(connection, today)
+
+
+def rebuild(connection: Connection, today: dt.date | None = None) -> None:
+    """Make both derived tables again from the tree and every stored result and assessment."""
+    tree = _flatten(org.tree_at(connection, today))
+    connection.execute(delete(org_node))
+    connection.execute(delete(node_result))
+    if not tree.empty:
+        connection.execute(insert(org_node), tree.to_dict("records"))
+    order = _cycle_order(connection)
+    _, rows = fetch_rows(connection, select(*(unit_result.c[c] for c in RESULT_READ)))
+    results = (dict(zip(RESULT_READ, r, strict=True)) for r in rows)
+    leaves = rolled.leaf_rows(results, _completion(connection), order)
+    nodes = tree.to_dict("records")
+    if nodes and leaves:
+        _insert(connection, rolled.rollup(nodes, leaves), {n["unit_id"]: n for n in nodes})
+    definitions.set_setting(connection, SETTING, f"{FORMAT}/{(today or dt.date.today()).isoformat()}")
+
+
+def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:
+    """Recompute a unit's rows for a cycle (and the cycle after it, whose change depends on
+    this one), then every node above it, nearest first."""
+    node = connection.execute(select(org_node).where(org_node.c.unit_id == unit_id)).first()
+    if node is None or not node.leaf:
+        return  # not in the current tree, or not a leaf: no dashboard adds it up
+    order = _cycle_order(connection)
+    if cycle_id not in order:
+        return
+    at = order.index(cycle_id)
+    cycles = order[at : at + 2]
+    ancestors = _path_ids(node.path)[:-1]
+    _lock(connection, ancestors)
+    wanted = order[max(at - 1, 0) : at + 2]
+    rows = connection.execute(
+        select(*(unit_result.c[c] for c in RESULT_READ)).where(
+            unit_result.c.unit_id == unit_id, unit_result.c.cycle_id.in_(wanted)
+        )
+    ).all()
+    leaves = rolled.leaf_rows(
+        [r._asdict() for r in rows], _completion(connection, unit_id, cycles), order, cycles
+    )
+    places = {
+        r.unit_id: r._asdict()
+        for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_([unit_id, *ancestors])))
+    }
+    _replace(connection, unit_id, cycles, leaves, places)
+    for ancestor in reversed(ancestors):
+        children = _records(
+            connection, and_(node_result.c.parent_id == ancestor, node_result.c.cycle_id.in_(cycles))
+        )
+        _replace(connection, ancestor, cycles, rolled.combine(children, ancestor), places)
+
+
+def _flatten(tree: pd.DataFrame) -> pd.DataFrame:
+    """org_node rows from a tree with depth and leaf: paths and leaf counts added."""
+    if tree.empty:
+        return pd.DataFrame(columns=[c.name for c in org_node.columns])
+    parent = dict(zip(tree["unit_id"], tree["parent_id"], strict=True))
+    paths: dict[str, str] = {}
+
+    def path_of(unit: str) -> str:
+        chain = []
+        while unit is not None and unit not in paths:
+            chain.append(unit)
+            up = parent.get(unit)
+            unit = up if up in parent and up not in chain else None
+        base = paths[unit] if unit is not None else "/"
+        for node in reversed(chain):
+            base = paths.setdefault(node, f"{base}{node}/")
+        return paths[chain[0]] if chain else paths[unit]
+
+    frame = tree.copy()
+    frame["path"] = [path_of(u) for u in frame["unit_id"]]
+    leaves = frame.loc[frame["leaf"], "path"]
+    counts: dict[str, int] = {}
+    for path in leaves:
+        for ancestor in _path_ids(path):
+            counts[ancestor] = counts.get(ancestor, 0) + 1
+    frame["leaves"] = frame["unit_id"].map(counts).fillna(0).astype("int64")
+    frame["parent_id"] = frame["parent_id"].where(frame["parent_id"].isin(set(parent)), None)
+    frame["depth"] = frame["depth"].astype("int64")
+    frame["leaf"] = frame["leaf"].astype(bool)
+    columns = [c.name for c in org_node.columns]
+    return frame[columns].astype(object).where(frame[columns].notna(), None)
+
+
+def _path_ids(path: str) -> list[str]:
+    return [p for p in path.split("/") if p]
+
+
+def _cycle_order(connection: Connection) -> list[int]:
+    return list(connection.execute(select(cycle.c.id).order_by(cycle.c.starts_on, cycle.c.id)).scalars())
+
+
+def _completion(
+    connection: Connection, unit_id: str | None = None, cycles: list[int] | None = None
+) -> pd.DataFrame:
+    """Per unit and cycle with assessments: submitted (a counted one) or drafts (none counted)."""
+    done = func.max(case((assessment.c.status.in_(COUNTED), 1), else_=0))
+    query = select(assessment.c.cycle_id, assessment.c.unit_id, done.label("done")).group_by(
+        assessment.c.cycle_id, assessment.c.unit_id
+    )
+    if unit_id is not None:
+        query = query.where(assessment.c.unit_id == unit_id)
+    if cycles is not None:
+        query = query.where(assessment.c.cycle_id.in_(cycles))
+    _, rows = fetch_rows(connection, query)
+    return {(cycle_id, unit): bool(done) for cycle_id, unit, done in rows}
+
+
+def _lock(connection: Connection, nodes: list[str]) -> None:
+    """Serialise refreshes of the same nodes, root first so no two wait on each other
+    (SQLite serialises every write anyway)."""
+    if is_sqlite(connection.engine):
+        return
+    for node in nodes:
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"node/{node}"})
+
+
+def _replace(
+    connection: Connection, node_id: str, cycles: list[int], rows: list[dict], places: dict[str, dict]
+) -> None:
+    connection.execute(
+        delete(node_result).where(node_result.c.node_id == node_id, node_result.c.cycle_id.in_(cycles))
+    )
+    if rows:
+        _insert(connection, rows, places)
+
+
+def _insert(connection: Connection, rows: list[dict], places: dict[str, dict]) -> None:
+    """Store rollup rows, with each node's parent, path and leaf flag from `places`."""
+    records = []
+    for row in rows:
+        place = places[row["node_id"]]
+        record = dict(row, parent_id=place["parent_id"], path=place["path"], leaf=bool(place["leaf"]))
+        for column in rolled.COUNTS:
+            if record[column] is not None:
+                record[column] = json.dumps(record[column], sort_keys=True)
+        records.append(record)
+    for start in range(0, len(records), 20_000):
+        connection.execute(insert(node_result), records[start : start + 20_000])
+
+
+def _records(connection: Connection, where: Any, counts: bool = True) -> list[dict[str, Any]]:
+    """node_result rows as scoring.rollup rows: the count dicts decoded, or None when
+    `counts` is false (decoding them is the slow part)."""
+    read = [c for c in rolled.COLUMNS if counts or c not in rolled.COUNTS]
+    found = connection.execute(select(*(node_result.c[c] for c in read)).where(where)).all()
+    rows = [dict(zip(read, r, strict=True)) for r in found]
+    for row in rows:
+        for column in rolled.COUNTS:
+            value = row.get(column)
+            row[column] = json.loads(value) if isinstance(value, str) else None
+    return rows
+
+
+# Reading, for the dashboards.
+
+
+class Node(NamedTuple):
+    """A node as a dashboard shows it: itself, the way down to it from the highest node the
+    actor may read, and its children by name."""
+
+    unit_id: str
+    name_nb: str
+    name_en: str
+    kind: str
+    leaf: bool
+    leaves: int
+    trail: list[dict[str, Any]]
+    children: list[dict[str, Any]]
+
+
+def top_nodes(engine: Engine, actor: Actor) -> list[str]:
+    """The highest nodes the actor may read: the roots for an admin or an organisation-wide
+    role, else the units of their grants that are in the tree."""
+    scopes = actor.units(*READERS)
+    with reading(engine) as connection:
+        if actor.is_admin or None in scopes:
+            query = select(org_node.c.unit_id).where(org_node.c.parent_id.is_(None))
+        else:
+            query = select(org_node.c.unit_id).where(org_node.c.unit_id.in_([s for s in scopes if s]))
+        return sorted(connection.execute(query).scalars())
+
+
+def node(engine: Engine, actor: Actor, unit_id: str) -> Node:
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        row = connection.execute(select(org_node).where(org_node.c.unit_id == unit_id)).first()
+        if row is None:
+            raise NotFound(what="unit", what_nb="enheten", id=unit_id)
+        steps = _path_ids(row.path)
+        named = {
+            r.unit_id: r._asdict()
+            for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_(steps)))
+        }
+        trail = [named[s] for s in steps if s in named]
+        while len(trail) > 1 and not holds_on_unit(connection, actor, trail[0]["unit_id"], READERS):
+            trail = trail[1:]
+        children = [
+            r._asdict()
+            for r in connection.execute(
+                select(org_node).where(org_node.c.parent_id == unit_id).order_by(org_node.c.name_nb)
+            )
+        ]
+    return Node(row.unit_id, row.name_nb, row.name_en, row.kind, bool(row.leaf), row.leaves, trail, children)
+
+
+def node_rows(engine: Engine, actor: Actor, unit_id: str) -> list[dict[str, Any]]:
+    """The node's own rollup rows in every cycle (scoring.rollup rows)."""
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        return _records(connection, node_result.c.node_id == unit_id)
+
+
+def child_rows(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> list[dict[str, Any]]:
+    """The rollup rows of the node's children in one cycle, without the count dicts (None)."""
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        where = and_(node_result.c.parent_id == unit_id, node_result.c.cycle_id == cycle_id)
+        return _records(connection, where, counts=False)
+
+
+def movers(
+    engine: Engine, actor: Actor, unit_id: str, cycle_id: int, limit: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The units under the node whose overall score rose most, and those whose score fell
+    most, since the cycle before, largest change first: unit_id, name_nb, name_en, before,
+    after, change."""
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        path = connection.execute(select(org_node.c.path).where(org_node.c.unit_id == unit_id)).scalar()
+        if path is None:
+            return [], []
+        base = and_(
+            node_result.c.cycle_id == cycle_id,
+            node_result.c.dimension_id == OVERALL,
+            node_result.c.leaf.is_(True),
+            node_result.c.change_units == 1,
+            func.substr(node_result.c.path, 1, len(path)) == path,
+        )
+        columns = (
+            node_result.c.node_id,
+            node_result.c.score_sum,
+            node_result.c.change_sum,
+            org_node.c.name_nb,
+            org_node.c.name_en,
+        )
+        joined = node_result.join(org_node, org_node.c.unit_id == node_result.c.node_id)
+        up = connection.execute(
+            select(*columns)
+            .select_from(joined)
+            .where(base, node_result.c.change_sum > 0)
+            .order_by(node_result.c.change_sum.desc())
+            .limit(limit)
+        ).all()
+        down = connection.execute(
+            select(*columns)
+            .select_from(joined)
+            .where(base, node_result.c.change_sum < 0)
+            .order_by(node_result.c.change_sum)
+            .limit(limit)
+        ).all()
+
+    def moved(r: Any) -> dict[str, Any]:
+        return {
+            "unit_id": r.node_id,
+            "name_nb": r.name_nb,
+            "name_en": r.name_en,
+            "before": r.score_sum - r.change_sum,
+            "after": r.score_sum,
+            "change": r.change_sum,
+        }
+
+    return [moved(r) for r in up], [moved(r) for r in down]
+
+
+def not_started(
+    engine: Engine, actor: Actor, unit_id: str, cycle_id: int, limit: int
+) -> list[dict[str, Any]]:
+    """The first `limit` leaf units under the node (by id) with no assessment in the cycle:
+    unit_id, name_nb, name_en."""
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        path = connection.execute(select(org_node.c.path).where(org_node.c.unit_id == unit_id)).scalar()
+        if path is None:
+            return []
+        started = select(assessment.c.unit_id).where(assessment.c.cycle_id == cycle_id)
+        query = (
+            select(org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en)
+            .where(
+                org_node.c.leaf.is_(True),
+                func.substr(org_node.c.path, 1, len(path)) == path,
+                org_node.c.unit_id.not_in(started),
+            )
+            .order_by(org_node.c.unit_id)
+            .limit(limit)
+        )
+        return [r._asdict() for r in connection.execute(query)]
+
+
+def units_under(engine: Engine, actor: Actor, unit_id: str, limit: int) -> list[dict[str, Any]] | None:
+    """The leaf units under the node (the node itself if a leaf) by name; None when there are
+    more than `limit`."""
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        row = connection.execute(select(org_node).where(org_node.c.unit_id == unit_id)).first()
+        if row is None:
+            return []
+        if row.leaves > limit:
+            return None
+        query = select(org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en).where(
+            org_node.c.leaf.is_(True), func.substr(org_node.c.path, 1, len(row.path)) == row.path
+        )
+        return [r._asdict() for r in connection.execute(query.order_by(org_node.c.name_nb))]
+
+
+def _require(connection: Connection, actor: Actor, unit_id: str) -> None:
+    if not holds_on_unit(connection, actor, unit_id, READERS):
+        raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
+
+
+def unit_names(engine: Engine, unit_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Unit id -> (name in bokmål, name in English), for units in the current tree."""
+    with reading(engine) as connection:
+        rows = connection.execute(
+            select(org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en).where(
+                org_node.c.unit_id.in_(unit_ids)
+            )
+        )
+        return {r.unit_id: (r.name_nb, r.name_en) for r in rows}
