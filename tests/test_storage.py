@@ -28,7 +28,15 @@ from storage.planning import (
     set_target,
     update_action_item,
 )
-from storage.tables import assessment, assessment_score, audit_log, metadata, unit_result
+from storage.tables import (
+    assessment,
+    assessment_score,
+    audit_log,
+    metadata,
+    node_result,
+    org_node,
+    unit_result,
+)
 from storage.transfer import apply_import, backup, plan_import, restore
 
 from .conftest import Clinic, fresh_database, full_answers
@@ -466,7 +474,7 @@ def test_restore_of_a_backup_gives_identical_scores(clinic: Clinic, tmp_path: Pa
             assert restore(target, file) == counts
             with pytest.raises(ServiceError):
                 restore(target, file)  # only into an empty database
-            for table in (unit_result, assessment_score, audit_log):
+            for table in (unit_result, assessment_score, audit_log, node_result, org_node):
                 with reading(clinic.engine) as a, reading(target) as b:
                     order = list(table.primary_key.columns)
                     assert (
