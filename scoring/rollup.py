@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.engine import OVERALL, TOLERANCE
+from scoring.models import Roadmap
 
 KEY = ["cycle_id", "node_id", "dimension_id"]
 SUMS = ["units", "score_sum", "respondents", "change_sum", "change_units", "submitted", "drafts"]
@@ -253,6 +254,20 @@ def median_of_counts(counts: Mapping[str, int] | None) -> float | None:
 
     middle = total // 2
     return nth(middle) if total % 2 else (nth(middle - 1) + nth(middle)) / 2
+
+
+def planned_stage(roadmap: Roadmap, cycle_label: str) -> int | None:
+    """The stage number the plan targets in a cycle: after the plan's last period the top
+    stage; before its first period, None (no plan yet)."""
+    number = roadmap.planned_stage_number(cycle_label)
+    if number is not None:
+        return number
+    periods = [s.period for s in roadmap.stages if s.period]
+    if not periods:
+        return None
+    if cycle_label > max(periods):
+        return len(roadmap.stages)
+    return None
 
 
 def plan_counts(stages: Mapping[str, int] | None, planned: int | None) -> dict[str, int]:

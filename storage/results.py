@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, select
 
 from scoring.engine import ScoreResult, score
 from storage import audit
@@ -162,12 +161,6 @@ def previous_answers(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) 
     }
 
 
-def cycles_with_results(engine: Engine) -> list[int]:
-    """Ids of the cycles that hold any stored result."""
-    with reading(engine) as connection:
-        return sorted(connection.execute(select(unit_result.c.cycle_id).distinct()).scalars())
-
-
 def results_for_cycles(
     engine: Engine, actor: Actor, cycle_ids: list[int] | None = None, dimensions: list[str] | None = None
 ) -> pd.DataFrame:
@@ -186,28 +179,6 @@ def results_for_cycles(
     if allowed is not None:
         frame = frame[frame["unit_id"].isin(allowed)].reset_index(drop=True)
     return frame
-
-
-def completion(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
-    """Per unit with any assessment in the cycle: 'submitted' when one counts, else 'draft'."""
-    done = func.max(case((assessment.c.status.in_(("submitted", "validated")), 1), else_=0))
-    query = (
-        select(assessment.c.unit_id, done.label("done"))
-        .where(assessment.c.cycle_id == cycle_id)
-        .group_by(assessment.c.unit_id)
-    )
-    with reading(engine) as connection:
-        _, rows = fetch_rows(connection, query)
-        allowed = visible_units(connection, actor)
-    frame = pd.DataFrame.from_records(rows, columns=["unit_id", "done"])
-    if allowed is not None:
-        frame = frame[frame["unit_id"].isin(allowed)]
-    return pd.DataFrame(
-        {
-            "unit_id": frame["unit_id"].to_numpy(),
-            "status": np.where(frame["done"].to_numpy() == 1, "submitted", "draft"),
-        }
-    )
 
 
 def unit_comments(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:

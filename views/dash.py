@@ -10,6 +10,7 @@ change them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Mapping
@@ -73,9 +74,12 @@ def name(entry: Mapping[str, Any] | rollup.Node, language: str | None = None) ->
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def place(_engine: Engine, user_id: str, chosen: str | None, data: int, language: str) -> Place | None:
+def place(
+    _engine: Engine, user_id: str, chosen: str | None, data: int, language: str, day: str = ""
+) -> Place | None:
     """The actor's top nodes and the chosen node (the first top when the choice is gone or
-    not theirs to read)."""
+    not theirs to read). `day` makes the first run of a day look again: a dated change of
+    the tree may have come into force."""
     actor = state.actor_of(_engine, user_id, data)
     if actor is None:
         return None
@@ -102,7 +106,8 @@ def place(_engine: Engine, user_id: str, chosen: str | None, data: int, language
 
 def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
     """The chosen node, with breadcrumbs up and a picker for the children (drill-down)."""
-    here = place(engine, actor.user_id, st.session_state.get("dash_node"), data, lang())
+    day = dt.date.today().isoformat()
+    here = place(engine, actor.user_id, st.session_state.get("dash_node"), data, lang(), day)
     if here is None:
         return None
     node = here.node

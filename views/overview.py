@@ -10,7 +10,6 @@ from typing import Any
 import streamlit as st
 
 from scoring import rollup as rolled
-from scoring.aggregate import planned_stage
 from scoring.engine import OVERALL
 from storage import rollup
 from views import charts, dash, state, theme
@@ -70,7 +69,7 @@ def page() -> None:
 def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str) -> dict[str, Any]:
     """Everything the page shows for a node and cycle: figures, chart specs and tables."""
     actor = state.actor_of(_engine, user_id, data)
-    node = dash.place(_engine, user_id, node_id, data, language).node
+    node = rollup.node(_engine, actor, node_id)
     _, questionnaire, roadmap = state.questionnaire_at(_engine, data)
     label = dash.cycle_labels(_engine, data)[cycle_id]
     current = [r for r in dash.node_rows(_engine, user_id, node_id, data) if r["cycle_id"] == cycle_id]
@@ -85,7 +84,7 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
     model.update(_completion(_engine, actor, node, cycle_id, children, child_rows, language))
     if top is None or top["units"] == 0:
         return model
-    planned = planned_stage(roadmap, label) if roadmap is not None else None
+    planned = rolled.planned_stage(roadmap, label) if roadmap is not None else None
     model["planned"] = planned
     model["figures"] = rolled.figures(top, planned)
     model["rests_on"] = (int(top["submitted"]), int(top["respondents"]))

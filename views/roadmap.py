@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from scoring import rollup as rolled
-from scoring.aggregate import planned_stage
 from scoring.engine import OVERALL
 from scoring.models import Roadmap
 from views import charts, dash, state
@@ -77,7 +76,7 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
         label = cycles[row["cycle_id"]]
         for stage, n in row["stages"].items():
             counts.append({"cycle": label, "stage": int(stage), "units": int(n)})
-        planned = planned_stage(roadmap, label)
+        planned = rolled.planned_stage(roadmap, label)
         status = rolled.plan_counts(row["stages"], planned)
         median = rolled.median_of_counts(row["journeys"])
         plan.append(
