@@ -5,6 +5,7 @@ the stored rollups of the node and its children."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -69,7 +70,7 @@ def page() -> None:
 def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str) -> dict[str, Any]:
     """Everything the page shows for a node and cycle: figures, chart specs and tables."""
     actor = state.actor_of(_engine, user_id, data)
-    node = rollup.node(_engine, actor, node_id)
+    node = dash.place(_engine, user_id, node_id, data, language, dt.date.today().isoformat()).node
     _, questionnaire, roadmap = state.questionnaire_at(_engine, data)
     label = dash.cycle_labels(_engine, data)[cycle_id]
     current = [r for r in dash.node_rows(_engine, user_id, node_id, data) if r["cycle_id"] == cycle_id]
