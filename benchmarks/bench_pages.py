@@ -117,13 +117,19 @@ def page_times(page: str, user: str | None = USER) -> tuple[float, float]:
     return statistics.median(colds), warm_median(at)
 
 
+def quiet() -> None:
+    """Streamlit warns about bare mode and cache storage on every AppTest session: not news."""
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")] + ["streamlit"]:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tiers", default="clinic,region,national")
     args = parser.parse_args()
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    quiet()
     with tempfile.TemporaryDirectory() as folder:
         for tier in args.tiers.split(","):
             os.environ["MATURITY_DATABASE_URL"] = prepare(tier, Path(folder))

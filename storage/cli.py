@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scoring.problems import ProblemsError
+from storage import rollup
 from storage.access import SYSTEM, load_access_yaml
 from storage.db import database_url, make_engine, migrate
 from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
@@ -73,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, engine) -> int:
     if args.command == "migrate":
         migrate(engine)
+        rollup.ensure_rollups(engine)
         print("schema up to date")
     elif args.command == "init":
         ensure_database(engine, start_empty=args.empty)

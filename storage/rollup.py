@@ -62,13 +62,19 @@ def rebuild(connection: Connection, today: dt.date | None = None) -> None:
     connection.execute(delete(node_result))
     if not tree.empty:
         connection.execute(insert(org_node), tree.to_dict("records"))
-    order = _cycle_order(connection)
-    _, rows = fetch_rows(connection, select(*(unit_result.c[c] for c in RESULT_READ)))
-    results = (dict(zip(RESULT_READ, r, strict=True)) for r in rows)
-    leaves = rolled.leaf_rows(results, _completion(connection), order)
     nodes = tree.to_dict("records")
-    if nodes and leaves:
-        _insert(connection, rolled.rollup(nodes, leaves), {n["unit_id"]: n for n in nodes})
+    places = {n["unit_id"]: n for n in nodes}
+    order = _cycle_order(connection)
+    before: list[dict[str, Any]] = []  # the overall rows of the cycle before, for the change
+    for cycle_id in order:  # one cycle at a time keeps a national rebuild's memory small
+        query = select(*(unit_result.c[c] for c in RESULT_READ)).where(unit_result.c.cycle_id == cycle_id)
+        _, rows = fetch_rows(connection, query)
+        results = [dict(zip(RESULT_READ, r, strict=True)) for r in rows]
+        completion = _completion(connection, cycles=[cycle_id])
+        leaves = rolled.leaf_rows([*before, *results], completion, order, [cycle_id])
+        if nodes and leaves:
+            _insert(connection, rolled.rollup(nodes, leaves), places)
+        before = [r for r in results if str(r["dimension_id"]) == OVERALL]
     definitions.set_setting(connection, SETTING, f"{FORMAT}/{(today or dt.date.today()).isoformat()}")
 
 

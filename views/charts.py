@@ -195,14 +195,14 @@ def stacked_counts(
     return with_data(frame, spec)
 
 
-def timeline(frame: pd.DataFrame, colours: list[str], titles: dict[str, str]) -> Spec:
+def timeline(frame: list[dict[str, Any]], colours: list[str], titles: dict[str, str]) -> Spec:
     """One bar per stage over its planned period."""
-    stages, periods = list(frame["stage"]), list(frame["period"])
+    stages, periods = [s["stage"] for s in frame], [s["period"] for s in frame]
     spec = {
         "height": 36 * len(stages) + 110,  # the height holds the axes too
         "mark": {"type": "bar", "height": 22},
         "encoding": {
-            "x": field("period", "nominal", titles["period"], sort=periods),
+            "x": field("period", "nominal", titles["period"], sort=list(dict.fromkeys(periods))),
             "y": field(
                 "stage", "nominal", None, sort=stages, axis={"labelLimit": 260, "labelOverlap": False}
             ),

@@ -205,8 +205,15 @@ def shown(data: pd.DataFrame | list[dict[str, Any]] | dict[str, list[Any]]) -> p
     if isinstance(data, pd.DataFrame):
         return pa.Table.from_pandas(data, preserve_index=False)
     if isinstance(data, dict):
-        return pa.table(data)
-    return pa.Table.from_pylist(data)
+        return pa.table({name: [_plain(v) for v in values] for name, values in data.items()})
+    return pa.Table.from_pylist([{k: _plain(v) for k, v in row.items()} for row in data])
+
+
+def _plain(value: Any) -> Any:
+    """None for pandas' missing values (NaN, NaT, NA), which Arrow would not take as null."""
+    return (
+        None if value is not None and not isinstance(value, (str, list, dict)) and pd.isna(value) else value
+    )
 
 
 def show(table: pa.Table, **options: Any) -> None:

@@ -3,9 +3,9 @@ action plans, comments and evidence, and the validation status of each cycle."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from scoring.engine import OVERALL
@@ -91,30 +91,29 @@ def _model(_engine, user_id: str, unit_id: str, data: int, language: str) -> dic
     _, questionnaire, _ = state.questionnaire_at(_engine, data)
     labels = dash.dimension_labels(questionnaire)
     order = dash.dimension_order(questionnaire)
-    history = unit_history_results(_engine, actor, unit_id)
+    history = [
+        r | {"dimension": labels.get(str(r["dimension_id"]), str(r["dimension_id"]))}
+        for r in unit_history_results(_engine, actor, unit_id).to_dict("records")
+    ]
     model: dict[str, Any] = {"history": None, "targets": None}
-    if not history.empty:
-        history = history.assign(dimension=history["dimension_id"].astype(str).map(labels))
-        cycles = list(dict.fromkeys(history["cycle"]))
-        overall = history[history["dimension_id"] == OVERALL]
-        model["respondents"] = int(overall["respondents"].sum())
+    if history:
+        cycles = list(dict.fromkeys(r["cycle"] for r in history))
+        scored = [r for r in history if not _missing(r["score"])]
+        model["respondents"] = sum(int(r["respondents"]) for r in history if r["dimension_id"] == OVERALL)
         model["chart"] = charts.lines(
-            history.loc[history["score"].notna(), ["cycle", "dimension", "score", "respondents"]],
+            [{k: r[k] for k in ("cycle", "dimension", "score", "respondents")} for r in scored],
             cycles,
             order,
             dash.titles(),
             height=320,
             extra_tip=("respondents", t("dash.respondents")),
         )
-        table = history.pivot_table(index="dimension", columns="cycle", values="score", aggfunc="first")
+        scores = {(r["dimension"], r["cycle"]): round(float(r["score"]), 2) for r in scored}
         model["history"] = dash.shown(
-            table.reindex(columns=cycles)
-            .reindex(order)
-            .round(2)
-            .rename_axis(index=t("common.dimension"), columns=None)
-            .reset_index()
+            {t("common.dimension"): order} | {c: [scores.get((d, c)) for d in order] for c in cycles}
         )
-        targets = _targets(actor, unit_id, history, labels, _engine)
+        newest = {str(r["dimension_id"]): float(r["score"]) for r in scored}  # oldest first: the last wins
+        targets = _targets(actor, unit_id, newest, labels, _engine)
         model["targets"] = None if targets is None else dash.shown(targets)
     model["statuses"] = dash.shown(_statuses(_engine, actor, unit_id))
     actions, model["actions_done"] = _actions(_engine, actor, unit_id, labels)
@@ -123,79 +122,79 @@ def _model(_engine, user_id: str, unit_id: str, data: int, language: str) -> dic
     return model
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _targets(
-    actor, unit_id: str, history: pd.DataFrame, labels: dict[str, str], engine
-) -> pd.DataFrame | None:
+    actor, unit_id: str, newest: dict[str, float], labels: dict[str, str], engine
+) -> dict[str, list] | None:
+    """Each target with its baseline, the newest score and the way gone from one to the other."""
     try:
         targets = list_targets(engine, actor, unit_id)
     except ServiceError:
         return None
-    newest = history.sort_values("starts_on").groupby("dimension_id", observed=True).last()
-    rows = []
-    for target in targets.itertuples():
-        current = newest["score"].get(target.dimension_id) if target.dimension_id in newest.index else None
-        progress = progress_to_target(current, target.baseline, target.target_level)
-        rows.append(
-            {
-                t("common.dimension"): labels.get(target.dimension_id, target.dimension_id),
-                t("profile.baseline"): None if pd.isna(target.baseline) else round(target.baseline, 2),
-                t("profile.target"): target.target_level,
-                t("profile.current"): None
-                if current is None or pd.isna(current)
-                else round(float(current), 2),
-                t("profile.progress"): None if progress is None else round(progress * 100),
-            }
-        )
-    return pd.DataFrame(rows)
+    columns = {
+        t("common.dimension"): [],
+        t("profile.baseline"): [],
+        t("profile.target"): [],
+        t("profile.current"): [],
+        t("profile.progress"): [],
+    }
+    for target in targets.to_dict("records"):
+        current = newest.get(target["dimension_id"])
+        baseline = None if _missing(target["baseline"]) else float(target["baseline"])
+        progress = progress_to_target(current, baseline, target["target_level"])
+        for column, value in zip(
+            columns.values(),
+            (
+                labels.get(target["dimension_id"], target["dimension_id"]),
+                None if baseline is None else round(baseline, 2),
+                target["target_level"],
+                None if current is None else round(current, 2),
+                None if progress is None else round(progress * 100),
+            ),
+            strict=True,
+        ):
+            column.append(value)
+    return columns
 
 
-def _statuses(engine, actor, unit_id: str) -> pd.DataFrame:
-    statuses = unit_statuses(engine, actor, unit_id)
-    if statuses.empty:
-        return statuses
-    statuses["status"] = statuses["status"].map(lambda s: t(f"status.{s}"))
-    return statuses.rename(
-        columns={
-            "cycle": t("common.cycle"),
-            "status": t("profile.status"),
-            "submitted_at": t("profile.submitted_at"),
-            "validated_at": t("profile.validated_at"),
-        }
-    ).drop(columns="mode")
+def _statuses(engine, actor, unit_id: str) -> dict[str, list]:
+    rows = unit_statuses(engine, actor, unit_id).to_dict("records")
+    return {
+        t("common.cycle"): [r["cycle"] for r in rows],
+        t("profile.status"): [t(f"status.{r['status']}") for r in rows],
+        t("profile.submitted_at"): [r["submitted_at"] for r in rows],
+        t("profile.validated_at"): [r["validated_at"] for r in rows],
+    }
 
 
-def _actions(engine, actor, unit_id: str, labels: dict[str, str]) -> tuple[pd.DataFrame | str, float]:
+def _actions(engine, actor, unit_id: str, labels: dict[str, str]) -> tuple[dict[str, list] | str, float]:
     """The action plan as a table and the share done; a message instead when not allowed."""
     try:
-        items = list_action_items(engine, actor, unit_id)
+        items = list_action_items(engine, actor, unit_id).to_dict("records")
     except ServiceError as error:
         return error.message(lang()), 0.0
-    if items.empty:
-        return items, 0.0
-    table = pd.DataFrame(
-        {
-            t("common.cycle"): items["cycle_label"],
-            t("result.action_what"): items["what"],
-            t("result.action_who"): items["who"],
-            t("result.action_due"): items["due_on"],
-            t("result.action_dimension"): items["dimension_id"].map(labels),
-            t("result.action_status"): items["status"].map(lambda s: t(f"action.{s}")),
-        }
-    )
-    return table, float((items["status"] == "done").mean())
+    table = {
+        t("common.cycle"): [i["cycle_label"] for i in items],
+        t("result.action_what"): [i["what"] for i in items],
+        t("result.action_who"): [i["who"] for i in items],
+        t("result.action_due"): [i["due_on"] for i in items],
+        t("result.action_dimension"): [labels.get(i["dimension_id"]) for i in items],
+        t("result.action_status"): [t(f"action.{i['status']}") for i in items],
+    }
+    done = sum(i["status"] == "done" for i in items) / len(items) if items else 0.0
+    return table, done
 
 
-def _comments(engine, actor, unit_id: str, questionnaire) -> pd.DataFrame:
-    comments = unit_comments(engine, actor, unit_id)
-    if comments.empty:
-        return comments
+def _comments(engine, actor, unit_id: str, questionnaire) -> dict[str, list]:
+    """Comments and evidence, newest cycle first."""
+    rows = unit_comments(engine, actor, unit_id).to_dict("records")[::-1]
     texts = {i.id: i.text.get(lang()) for i in questionnaire.items()}
-    table = pd.DataFrame(
-        {
-            t("common.cycle"): comments["cycle"],
-            t("profile.item"): comments["item_id"].map(texts).fillna(comments["item_id"]),
-            t("form.comment"): comments["comment"],
-            t("form.evidence"): comments["evidence"],
-        }
-    )
-    return table.iloc[::-1].reset_index(drop=True)
+    return {
+        t("common.cycle"): [r["cycle"] for r in rows],
+        t("profile.item"): [texts.get(r["item_id"], r["item_id"]) for r in rows],
+        t("form.comment"): [r["comment"] for r in rows],
+        t("form.evidence"): [r["evidence"] for r in rows],
+    }

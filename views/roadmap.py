@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from scoring import rollup as rolled
@@ -71,40 +70,48 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
     stage_names = {0: t("roadmap.stage_none")} | {
         n + 1: f"{s.id} {s.label.get(lang())}" for n, s in enumerate(roadmap.stages)
     }
+    titles = [
+        t("common.cycle"),
+        t("roadmap.planned"),
+        t("roadmap.ahead"),
+        t("roadmap.on_plan"),
+        t("roadmap.behind"),
+        t("dash.units"),
+        t("roadmap.median_journey"),
+    ]
     counts, plan = [], []
     for row in overall:
         label = cycles[row["cycle_id"]]
         for stage, n in row["stages"].items():
-            counts.append({"cycle": label, "stage": int(stage), "units": int(n)})
+            counts.append(
+                {"cycle": label, "stage": int(stage), "stage_label": stage_names[int(stage)], "units": int(n)}
+            )
         planned = rolled.planned_stage(roadmap, label)
         status = rolled.plan_counts(row["stages"], planned)
         median = rolled.median_of_counts(row["journeys"])
         plan.append(
-            {
-                t("common.cycle"): label,
-                t("roadmap.planned"): stage_names.get(planned, "–") if planned else "–",
-                t("roadmap.ahead"): status["ahead"],
-                t("roadmap.on_plan"): status["on_plan"],
-                t("roadmap.behind"): status["behind"],
-                t("dash.units"): sum(int(n) for n in row["stages"].values()),
-                t("roadmap.median_journey"): None if median is None else round(median, 1),
-            }
+            (
+                label,
+                stage_names.get(planned, "–") if planned else "–",
+                status["ahead"],
+                status["on_plan"],
+                status["behind"],
+                sum(int(n) for n in row["stages"].values()),
+                None if median is None else round(median, 1),
+            )
         )
     model["rests_on"] = (sum(r["submitted"] for r in overall), sum(r["respondents"] for r in overall))
-    counts_frame = pd.DataFrame(counts, columns=["cycle", "stage", "units"])
     model["bars"] = charts.stacked_counts(
-        counts_frame.assign(stage_label=counts_frame["stage"].map(stage_names)),
+        counts,
         order,
         dict(zip(stage_names.values(), STAGE_COLOURS, strict=False)),
         dash.titles(),
         height=360,
     )
-    model["plan"] = dash.shown(pd.DataFrame(plan))
+    model["plan"] = dash.shown({title: [p[i] for p in plan] for i, title in enumerate(titles)})
     return model
 
 
 def _timeline(roadmap: Roadmap, language: str) -> dict:
-    stages = pd.DataFrame(
-        [{"stage": f"{s.id} {s.label.get(language)}", "period": s.period or "–"} for s in roadmap.stages]
-    )
+    stages = [{"stage": f"{s.id} {s.label.get(language)}", "period": s.period or "–"} for s in roadmap.stages]
     return charts.timeline(stages, STAGE_COLOURS[1:], dash.titles())
