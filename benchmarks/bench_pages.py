@@ -1,7 +1,8 @@
 """Benchmark: every dashboard page through AppTest on the clinic, region and national tiers.
 
 Each page runs in its own AppTest session, signed in as an admin, through the app (its
-navigation and sidebar included):
+navigation and sidebar included), at the top of the organisation; the unit profile shows
+the first unit at the bottom of the tree:
 
 - cold: a run right after every Streamlit cache is emptied (st.cache_data and every
   st.cache_resource of the views) except the database engine, the connection pool a
@@ -37,14 +38,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import streamlit as st
+from sqlalchemy import select
 from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.testing.v1 import AppTest
 
 import views
 from storage.access import SYSTEM, Grant, upsert_user
-from storage.db import make_engine
+from storage.db import make_engine, reading
 from storage.demo import TIERS, ensure_database, load_tier
+from storage.tables import org_node
 from views import state
+
+# Outside a script run Streamlit warns on every cache clear and session-state write: not news.
+for _name in ("caching.cache_data_api", "scriptrunner_utils.script_run_context"):
+    logging.getLogger(f"streamlit.runtime.{_name}").disabled = True
 
 PAGES = ["app_pages/overview.py", "app_pages/progress.py", "app_pages/profile.py", "app_pages/roadmap.py"]
 APP = str(ROOT / "app.py")
@@ -104,9 +111,22 @@ def floor_time() -> float:
     return warm_median(at)
 
 
-def page_times(page: str, user: str | None = USER) -> tuple[float, float]:
+def first_unit(url: str) -> str:
+    """A unit at the bottom of the tree: the unit profile shows one unit."""
+    engine = make_engine(url)
+    with reading(engine) as connection:
+        unit = connection.execute(
+            select(org_node.c.unit_id).where(org_node.c.leaf.is_(True)).order_by(org_node.c.unit_id).limit(1)
+        ).scalar_one()
+    engine.dispose()
+    return unit
+
+
+def page_times(page: str, user: str | None = USER, node: str | None = None) -> tuple[float, float]:
     at = AppTest.from_file(APP, default_timeout=600)
     at.session_state["user_id"] = user
+    if node is not None:
+        at.session_state["dash_node"] = node
     at.switch_page(page)
     timed(at)  # the session's first run: the engine exists from here on
     colds = []
@@ -117,19 +137,12 @@ def page_times(page: str, user: str | None = USER) -> tuple[float, float]:
     return statistics.median(colds), warm_median(at)
 
 
-def quiet() -> None:
-    """Streamlit warns about bare mode and cache storage on every AppTest session: not news."""
-    for name in [n for n in logging.root.manager.loggerDict if n.startswith("streamlit")] + ["streamlit"]:
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tiers", default="clinic,region,national")
     args = parser.parse_args()
-    quiet()
     with tempfile.TemporaryDirectory() as folder:
         for tier in args.tiers.split(","):
             os.environ["MATURITY_DATABASE_URL"] = prepare(tier, Path(folder))
@@ -138,8 +151,9 @@ def main() -> None:
             print(f"  one-line page (floor): warm {floor * 1000:.1f} ms")
             _, shell = page_times(PAGES[0], user=None)
             print(f"  the app's shell alone (no one signed in), for comparison: warm {shell * 1000:.1f} ms")
+            unit = first_unit(os.environ["MATURITY_DATABASE_URL"])
             for page in PAGES:
-                cold, warm = page_times(page)
+                cold, warm = page_times(page, node=unit if page.endswith("profile.py") else None)
                 print(
                     f"  {Path(page).stem:9s} cold {cold * 1000:6.0f} ms  warm {warm * 1000:5.1f} ms  "
                     f"warm/floor {warm / floor:5.1f}  cold/warm {cold / warm:4.1f}"

@@ -617,27 +617,37 @@ def counted_assessments(connection: Connection, unit_id: str, cycle_id: int) -> 
     """The assessments a unit's result rests on: submitted or validated; the consensus ones
     when there are any (a workshop's agreed answers), otherwise every individual one; of
     those, the ones answered with the newest questionnaire version."""
-    rows = connection.execute(
+    return counted_by_cycle(connection, unit_id, cycle_id).get(cycle_id, [])
+
+
+def counted_by_cycle(
+    connection: Connection, unit_id: str, cycle_id: int | None = None
+) -> dict[int, list[Any]]:
+    """`counted_assessments` for every cycle of the unit (or one), in one query."""
+    query = (
         select(
             assessment.c.id,
+            assessment.c.cycle_id,
             assessment.c.mode,
             assessment.c.status,
             assessment.c.questionnaire_version_id,
             cycle.c.label,
         )
         .join(cycle, cycle.c.id == assessment.c.cycle_id)
-        .where(
-            assessment.c.unit_id == unit_id,
-            assessment.c.cycle_id == cycle_id,
-            assessment.c.status.in_(COUNTED),
-        )
+        .where(assessment.c.unit_id == unit_id, assessment.c.status.in_(COUNTED))
         .order_by(assessment.c.id)
-    ).all()
-    counted = [r for r in rows if r.mode == "consensus"] or rows
-    if not counted:
-        return []
-    version = max(r.questionnaire_version_id for r in counted)
-    return [r for r in counted if r.questionnaire_version_id == version]
+    )
+    if cycle_id is not None:
+        query = query.where(assessment.c.cycle_id == cycle_id)
+    by_cycle: dict[int, list[Any]] = {}
+    for row in connection.execute(query).all():
+        by_cycle.setdefault(row.cycle_id, []).append(row)
+    counted = {}
+    for key, rows in by_cycle.items():
+        chosen = [r for r in rows if r.mode == "consensus"] or rows
+        version = max(r.questionnaire_version_id for r in chosen)
+        counted[key] = [r for r in chosen if r.questionnaire_version_id == version]
+    return counted
 
 
 def _lock_unit_cycle(connection: Connection, unit_id: str, cycle_id: int) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from scoring.engine import ScoreResult, score
 from storage import audit
 from storage.access import Actor, holds_on_unit
-from storage.assessments import Answer, answers_frame, counted_assessments
+from storage.assessments import Answer, answers_frame, counted_assessments, counted_by_cycle
 from storage.db import fetch_rows, reading
 from storage.definitions import questionnaire_of, roadmap_for
 from storage.errors import AccessDenied
@@ -182,37 +182,23 @@ def results_for_cycles(
 
 
 def unit_comments(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
-    """Comments and evidence in the unit's counted assessments: cycle, item_id, comment, evidence."""
+    """Comments and evidence in the unit's counted assessments, oldest cycle first: cycle,
+    item_id, comment, evidence."""
     with reading(engine) as connection:
         if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
             raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
-        cycles = connection.execute(
-            select(cycle.c.id, cycle.c.label)
-            .where(cycle.c.id.in_(select(assessment.c.cycle_id).where(assessment.c.unit_id == unit_id)))
-            .order_by(cycle.c.starts_on)
+        counted = {r.id: r.label for rows in counted_by_cycle(connection, unit_id).values() for r in rows}
+        found = connection.execute(
+            select(answer.c.assessment_id, answer.c.item_id, answer.c.comment, answer.c.evidence)
+            .join(assessment, assessment.c.id == answer.c.assessment_id)
+            .join(cycle, cycle.c.id == assessment.c.cycle_id)
+            .where(
+                answer.c.assessment_id.in_(list(counted)),
+                (answer.c.comment.is_not(None)) | (answer.c.evidence.is_not(None)),
+            )
+            .order_by(cycle.c.starts_on, answer.c.item_id)
         ).all()
-        rows = []
-        for cycle_row in cycles:
-            counted = [r.id for r in counted_assessments(connection, unit_id, cycle_row.id)]
-            if not counted:
-                continue
-            for r in connection.execute(
-                select(answer.c.item_id, answer.c.comment, answer.c.evidence, assessment.c.status)
-                .join(assessment, assessment.c.id == answer.c.assessment_id)
-                .where(
-                    answer.c.assessment_id.in_(counted),
-                    (answer.c.comment.is_not(None)) | (answer.c.evidence.is_not(None)),
-                )
-                .order_by(answer.c.item_id)
-            ):
-                rows.append(
-                    {
-                        "cycle": cycle_row.label,
-                        "item_id": r.item_id,
-                        "comment": r.comment,
-                        "evidence": r.evidence,
-                    }
-                )
+    rows = [(counted[r.assessment_id], r.item_id, r.comment, r.evidence) for r in found]
     return pd.DataFrame(rows, columns=["cycle", "item_id", "comment", "evidence"])
 
 
