@@ -370,10 +370,17 @@ def units_under(engine: Engine, actor: Actor, unit_id: str, limit: int) -> list[
             return []
         if row.leaves > limit:
             return None
-        query = select(org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en).where(
-            org_node.c.leaf.is_(True), func.substr(org_node.c.path, 1, len(row.path)) == row.path
+        columns = (org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en, org_node.c.leaf)
+        found = [row] if row.leaf else []
+        frontier = [] if row.leaf else [unit_id]
+        while frontier:  # one level down at a time, by the parent index
+            below = connection.execute(select(*columns).where(org_node.c.parent_id.in_(frontier))).all()
+            found += [r for r in below if r.leaf]
+            frontier = [r.unit_id for r in below if not r.leaf]
+        return sorted(
+            ({"unit_id": r.unit_id, "name_nb": r.name_nb, "name_en": r.name_en} for r in found),
+            key=lambda u: u["name_nb"],
         )
-        return [r._asdict() for r in connection.execute(query.order_by(org_node.c.name_nb))]
 
 
 def _require(connection: Connection, actor: Actor, unit_id: str) -> None:

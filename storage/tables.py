@@ -150,6 +150,7 @@ assessment = Table(
     CheckConstraint(_in("mode", ASSESSMENT_MODES), name="mode"),
     UniqueConstraint("unit_id", "cycle_id", "respondent", name="uq_assessment_respondent"),
     Index("ix_assessment_cycle_unit", "cycle_id", "unit_id"),
+    Index("ix_assessment_unit", "unit_id"),  # a unit's own history (profile, result page)
 )
 
 # A team workshop: participants rate privately through a link or code, then the leader
@@ -214,6 +215,7 @@ unit_result = Table(
     Column("journey", Float, nullable=True),
     Column("status", String(20), nullable=False),  # best status among counted assessments
     Column("computed_at", DateTime, nullable=False),
+    Index("ix_unit_result_unit", "unit_id"),  # a unit's own history (profile, result page)
 )
 
 target = Table(
