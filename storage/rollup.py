@@ -28,16 +28,8 @@ SETTING = "rollups"
 FORMAT = "1"  # bump when the rows' meaning changes: ensure_rollups then rebuilds them
 READERS = ("leader", "management", "advisor")
 COUNTED = ("submitted", "validated")
-RESULT_READ = [
-    "cycle_id",
-    "unit_id",
-    "dimension_id",
-    "score",
-    "level",
-    "respondents",
-    "spread",
-    "stage",
-    "journey",
+RESULT_READ = [  # what a leaf's rollup rows are made from
+    c.name for c in unit_result.columns if c.name not in ("questionnaire_version_id", "status", "computed_at")
 ]
 
 
@@ -100,16 +92,28 @@ def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:
     leaves = rolled.leaf_rows(
         [r._asdict() for r in rows], _completion(connection, unit_id, cycles), order, cycles
     )
+    path = [*ancestors, unit_id]
     places = {
         r.unit_id: r._asdict()
-        for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_([unit_id, *ancestors])))
+        for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_(path)))
     }
-    _replace(connection, unit_id, cycles, leaves, places)
-    for ancestor in reversed(ancestors):
-        children = _records(
-            connection, and_(node_result.c.parent_id == ancestor, node_result.c.cycle_id.in_(cycles))
-        )
-        _replace(connection, ancestor, cycles, rolled.combine(children, ancestor), places)
+    # every child row of every node on the path, read at once; then each node, nearest
+    # first, is combined from its children with the newly made rows put in
+    siblings: dict[str, list[dict[str, Any]]] = {}
+    for row in _records(
+        connection, and_(node_result.c.parent_id.in_(ancestors), node_result.c.cycle_id.in_(cycles))
+    ):
+        siblings.setdefault(row["parent_id"], []).append(row)
+    made, fresh = leaves, list(leaves)
+    for below, ancestor in zip(reversed(path), reversed(ancestors), strict=False):
+        children = [r for r in siblings.get(ancestor, []) if r["node_id"] != below] + made
+        made = rolled.combine(children, ancestor)
+        fresh += made
+    connection.execute(
+        delete(node_result).where(node_result.c.node_id.in_(path), node_result.c.cycle_id.in_(cycles))
+    )
+    if fresh:
+        _insert(connection, fresh, places)
 
 
 def _flatten(tree: pd.DataFrame) -> pd.DataFrame:
@@ -178,22 +182,16 @@ def _lock(connection: Connection, nodes: list[str]) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"node/{node}"})
 
 
-def _replace(
-    connection: Connection, node_id: str, cycles: list[int], rows: list[dict], places: dict[str, dict]
-) -> None:
-    connection.execute(
-        delete(node_result).where(node_result.c.node_id == node_id, node_result.c.cycle_id.in_(cycles))
-    )
-    if rows:
-        _insert(connection, rows, places)
-
-
 def _insert(connection: Connection, rows: list[dict], places: dict[str, dict]) -> None:
     """Store rollup rows, with each node's parent, path and leaf flag from `places`."""
     records = []
     for row in rows:
         place = places[row["node_id"]]
-        record = dict(row, parent_id=place["parent_id"], path=place["path"], leaf=bool(place["leaf"]))
+        record = {k: row[k] for k in rolled.COLUMNS} | {
+            "parent_id": place["parent_id"],
+            "path": place["path"],
+            "leaf": bool(place["leaf"]),
+        }
         for column in rolled.COUNTS:
             if record[column] is not None:
                 record[column] = json.dumps(record[column], sort_keys=True)
@@ -203,9 +201,9 @@ def _insert(connection: Connection, rows: list[dict], places: dict[str, dict]) -
 
 
 def _records(connection: Connection, where: Any, counts: bool = True) -> list[dict[str, Any]]:
-    """node_result rows as scoring.rollup rows: the count dicts decoded, or None when
-    `counts` is false (decoding them is the slow part)."""
-    read = [c for c in rolled.COLUMNS if counts or c not in rolled.COUNTS]
+    """node_result rows as scoring.rollup rows with their parent_id: the count dicts
+    decoded, or None when `counts` is false (decoding them is the slow part)."""
+    read = [c for c in rolled.COLUMNS if counts or c not in rolled.COUNTS] + ["parent_id"]
     found = connection.execute(select(*(node_result.c[c] for c in read)).where(where)).all()
     rows = [dict(zip(read, r, strict=True)) for r in found]
     for row in rows:

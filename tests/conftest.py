@@ -6,8 +6,9 @@ import contextlib
 import dataclasses
 import os
 import textwrap
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -271,6 +272,24 @@ def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
 @pytest.fixture
 def clinic(engine: sqlalchemy.Engine) -> Clinic:
     return make_clinic(engine)
+
+
+def in_threads(work: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run work(0) .. work(count - 1) at the same time; what each raised."""
+    errors: list[BaseException] = []
+
+    def guarded(number: int) -> None:
+        try:
+            work(number)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 def full_answers(questionnaire, level: int = 3, yes: bool = True) -> list:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from storage.org import move_unit
 from storage.tables import assessment, node_result, org_node, unit_result
 from storage.transfer import backup, restore
 
-from .conftest import Clinic, fresh_database, full_answers
+from .conftest import Clinic, fresh_database, full_answers, in_threads
 
 DIMENSIONS = ["d1", "d2", OVERALL]
 
@@ -304,21 +303,12 @@ def test_stored_rollups_follow_every_kind_of_change(clinic: Clinic) -> None:
 
 def test_concurrent_submissions_leave_the_same_rollups_as_a_rebuild(clinic: Clinic) -> None:
     """Eight writers in sibling units: no refresh of a shared parent loses another's."""
-    errors: list[BaseException] = []
 
     def work(thread: int) -> None:
-        try:
-            for n in range(6):
-                submit(clinic, "admin", "abc"[(thread + n) % 3], clinic.cycle_id, 1 + n % 5, f"t{thread}-{n}")
-        except BaseException as error:
-            errors.append(error)
+        for n in range(6):
+            submit(clinic, "admin", "abc"[(thread + n) % 3], clinic.cycle_id, 1 + n % 5, f"t{thread}-{n}")
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(work, 8) == []
     check(clinic.engine)
 
 
