@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from storage import audit
 from storage.access import Actor, require_on_unit
@@ -84,8 +84,13 @@ def set_target(
 def list_targets(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
     with reading(engine) as connection:
         require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
-        rows = connection.execute(select(target).where(target.c.unit_id == unit_id)).all()
-    return pd.DataFrame([dict(r._mapping) for r in rows], columns=[c.name for c in target.columns])
+        rows = target_rows(connection, unit_id)
+    return pd.DataFrame(rows, columns=[c.name for c in target.columns])
+
+
+def target_rows(connection: Connection, unit_id: str) -> list[dict[str, Any]]:
+    """The unit's targets (the caller has checked the reader's rights)."""
+    return [r._asdict() for r in connection.execute(select(target).where(target.c.unit_id == unit_id))]
 
 
 def progress_to_target(current: float | None, baseline: float | None, target_level: float) -> float | None:
@@ -178,14 +183,20 @@ def update_action_item(
 def list_action_items(
     engine: Engine, actor: Actor, unit_id: str, cycle_id: int | None = None
 ) -> pd.DataFrame:
+    with reading(engine) as connection:
+        require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
+        rows = action_item_rows(connection, unit_id, cycle_id)
+    return pd.DataFrame(rows, columns=[c.name for c in action_item.columns] + ["cycle_label"])
+
+
+def action_item_rows(
+    connection: Connection, unit_id: str, cycle_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The unit's action items with their cycle's label, oldest first (rights checked by the caller)."""
     query = select(action_item, cycle.c.label.label("cycle_label")).join(
         cycle, cycle.c.id == action_item.c.cycle_id
     )
     query = query.where(action_item.c.unit_id == unit_id)
     if cycle_id is not None:
         query = query.where(action_item.c.cycle_id == cycle_id)
-    with reading(engine) as connection:
-        require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
-        rows = connection.execute(query.order_by(cycle.c.starts_on, action_item.c.id)).all()
-    columns = [c.name for c in action_item.columns] + ["cycle_label"]
-    return pd.DataFrame([dict(r._mapping) for r in rows], columns=columns)
+    return [r._asdict() for r in connection.execute(query.order_by(cycle.c.starts_on, action_item.c.id))]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from scoring.engine import ScoreResult, score
 from storage import audit
@@ -13,6 +15,7 @@ from storage.db import fetch_rows, reading
 from storage.definitions import questionnaire_of, roadmap_for
 from storage.errors import AccessDenied
 from storage.org import tree_at
+from storage.planning import action_item_rows, target_rows
 from storage.tables import answer, assessment, cycle, unit_result
 
 RESULT_COLUMNS = [
@@ -96,17 +99,48 @@ def open_cycles(engine: Engine) -> list[dict[str, object]]:
 def unit_history_results(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
     """The unit's stored results in every cycle: cycle label and start, dimension, score, ..."""
     with reading(engine) as connection:
-        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
-            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
-        rows = connection.execute(
-            select(
-                cycle.c.label.label("cycle"), cycle.c.starts_on, *[unit_result.c[c] for c in RESULT_COLUMNS]
-            )
-            .join(cycle, cycle.c.id == unit_result.c.cycle_id)
-            .where(unit_result.c.unit_id == unit_id)
-            .order_by(cycle.c.starts_on)
-        ).all()
-    return pd.DataFrame([dict(r._mapping) for r in rows], columns=["cycle", "starts_on", *RESULT_COLUMNS])
+        _require_reader(connection, actor, unit_id)
+        rows = history_rows(connection, unit_id)
+    return pd.DataFrame(rows, columns=["cycle", "starts_on", *RESULT_COLUMNS])
+
+
+def history_rows(connection: Connection, unit_id: str) -> list[dict[str, Any]]:
+    query = (
+        select(cycle.c.label.label("cycle"), cycle.c.starts_on, *[unit_result.c[c] for c in RESULT_COLUMNS])
+        .join(cycle, cycle.c.id == unit_result.c.cycle_id)
+        .where(unit_result.c.unit_id == unit_id)
+        .order_by(cycle.c.starts_on)
+    )
+    return [r._asdict() for r in connection.execute(query)]
+
+
+class UnitProfile(NamedTuple):
+    """What the unit profile shows, read in one go: results by cycle, targets, the status of
+    each cycle's consensus assessment, action items and comments (all oldest first)."""
+
+    history: list[dict[str, Any]]
+    targets: list[dict[str, Any]]
+    statuses: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    comments: list[dict[str, Any]]
+
+
+def unit_profile(engine: Engine, actor: Actor, unit_id: str) -> UnitProfile:
+    """One read for the unit profile; the same rights as reading the unit's results and plans."""
+    with reading(engine) as connection:
+        _require_reader(connection, actor, unit_id)
+        return UnitProfile(
+            history_rows(connection, unit_id),
+            target_rows(connection, unit_id),
+            status_rows(connection, unit_id),
+            action_item_rows(connection, unit_id),
+            comment_rows(connection, unit_id),
+        )
+
+
+def _require_reader(connection: Connection, actor: Actor, unit_id: str) -> None:
+    if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+        raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
 
 
 def unit_score_result(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> ScoreResult | None:
@@ -185,40 +219,54 @@ def unit_comments(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
     """Comments and evidence in the unit's counted assessments, oldest cycle first: cycle,
     item_id, comment, evidence."""
     with reading(engine) as connection:
-        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
-            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
-        counted = {r.id: r.label for rows in counted_by_cycle(connection, unit_id).values() for r in rows}
-        found = connection.execute(
-            select(answer.c.assessment_id, answer.c.item_id, answer.c.comment, answer.c.evidence)
-            .join(assessment, assessment.c.id == answer.c.assessment_id)
-            .join(cycle, cycle.c.id == assessment.c.cycle_id)
-            .where(
-                answer.c.assessment_id.in_(list(counted)),
-                (answer.c.comment.is_not(None)) | (answer.c.evidence.is_not(None)),
-            )
-            .order_by(cycle.c.starts_on, answer.c.item_id)
-        ).all()
-    rows = [(counted[r.assessment_id], r.item_id, r.comment, r.evidence) for r in found]
+        _require_reader(connection, actor, unit_id)
+        rows = comment_rows(connection, unit_id)
     return pd.DataFrame(rows, columns=["cycle", "item_id", "comment", "evidence"])
 
 
+def comment_rows(connection: Connection, unit_id: str) -> list[dict[str, Any]]:
+    counted = {r.id: r.label for rows in counted_by_cycle(connection, unit_id).values() for r in rows}
+    found = connection.execute(
+        select(answer.c.assessment_id, answer.c.item_id, answer.c.comment, answer.c.evidence)
+        .join(assessment, assessment.c.id == answer.c.assessment_id)
+        .join(cycle, cycle.c.id == assessment.c.cycle_id)
+        .where(
+            answer.c.assessment_id.in_(list(counted)),
+            (answer.c.comment.is_not(None)) | (answer.c.evidence.is_not(None)),
+        )
+        .order_by(cycle.c.starts_on, answer.c.item_id)
+    ).all()
+    return [
+        {
+            "cycle": counted[r.assessment_id],
+            "item_id": r.item_id,
+            "comment": r.comment,
+            "evidence": r.evidence,
+        }
+        for r in found
+    ]
+
+
 def unit_statuses(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
-    """The unit's assessments per cycle with their status: cycle, mode, status, submitted_at."""
+    """The unit's consensus assessments per cycle with their status: cycle, mode, status,
+    submitted_at, validated_at."""
     with reading(engine) as connection:
-        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
-            raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
-        rows = connection.execute(
-            select(
-                cycle.c.label.label("cycle"),
-                assessment.c.mode,
-                assessment.c.status,
-                assessment.c.submitted_at,
-                assessment.c.validated_at,
-            )
-            .join(cycle, cycle.c.id == assessment.c.cycle_id)
-            .where(assessment.c.unit_id == unit_id, assessment.c.mode == "consensus")
-            .order_by(cycle.c.starts_on)
-        ).all()
-    return pd.DataFrame(
-        [dict(r._mapping) for r in rows], columns=["cycle", "mode", "status", "submitted_at", "validated_at"]
+        _require_reader(connection, actor, unit_id)
+        rows = status_rows(connection, unit_id)
+    return pd.DataFrame(rows, columns=["cycle", "mode", "status", "submitted_at", "validated_at"])
+
+
+def status_rows(connection: Connection, unit_id: str) -> list[dict[str, Any]]:
+    query = (
+        select(
+            cycle.c.label.label("cycle"),
+            assessment.c.mode,
+            assessment.c.status,
+            assessment.c.submitted_at,
+            assessment.c.validated_at,
+        )
+        .join(cycle, cycle.c.id == assessment.c.cycle_id)
+        .where(assessment.c.unit_id == unit_id, assessment.c.mode == "consensus")
+        .order_by(cycle.c.starts_on)
     )
+    return [r._asdict() for r in connection.execute(query)]

@@ -10,9 +10,8 @@ import streamlit as st
 
 from scoring.engine import OVERALL
 from storage import rollup
-from storage.errors import ServiceError
-from storage.planning import list_action_items, list_targets, progress_to_target
-from storage.results import unit_comments, unit_history_results, unit_statuses
+from storage.planning import progress_to_target
+from storage.results import unit_profile
 from views import charts, dash, state
 from views.i18n import lang, t
 
@@ -63,9 +62,7 @@ def page() -> None:
     else:
         dash.show(model["statuses"])
     st.subheader(t("result.action_plan"))
-    if isinstance(model["actions"], str):
-        st.caption(model["actions"])
-    elif model["actions"].num_rows == 0:
+    if model["actions"].num_rows == 0:
         st.caption(t("result.action_none"))
     else:
         dash.show(model["actions"])
@@ -91,9 +88,9 @@ def _model(_engine, user_id: str, unit_id: str, data: int, language: str) -> dic
     _, questionnaire, _ = state.questionnaire_at(_engine, data)
     labels = dash.dimension_labels(questionnaire)
     order = dash.dimension_order(questionnaire)
+    read = unit_profile(_engine, actor, unit_id)
     history = [
-        r | {"dimension": labels.get(str(r["dimension_id"]), str(r["dimension_id"]))}
-        for r in unit_history_results(_engine, actor, unit_id).to_dict("records")
+        r | {"dimension": labels.get(str(r["dimension_id"]), str(r["dimension_id"]))} for r in read.history
     ]
     model: dict[str, Any] = {"history": None, "targets": None}
     if history:
@@ -113,12 +110,11 @@ def _model(_engine, user_id: str, unit_id: str, data: int, language: str) -> dic
             {t("common.dimension"): order} | {c: [scores.get((d, c)) for d in order] for c in cycles}
         )
         newest = {str(r["dimension_id"]): float(r["score"]) for r in scored}  # oldest first: the last wins
-        targets = _targets(actor, unit_id, newest, labels, _engine)
-        model["targets"] = None if targets is None else dash.shown(targets)
-    model["statuses"] = dash.shown(_statuses(_engine, actor, unit_id))
-    actions, model["actions_done"] = _actions(_engine, actor, unit_id, labels)
-    model["actions"] = actions if isinstance(actions, str) else dash.shown(actions)
-    model["comments"] = dash.shown(_comments(_engine, actor, unit_id, questionnaire))
+        model["targets"] = dash.shown(_targets(read.targets, newest, labels))
+    model["statuses"] = dash.shown(_statuses(read.statuses))
+    actions, model["actions_done"] = _actions(read.actions, labels)
+    model["actions"] = dash.shown(actions)
+    model["comments"] = dash.shown(_comments(read.comments, questionnaire))
     return model
 
 
@@ -126,22 +122,16 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _targets(
-    actor, unit_id: str, newest: dict[str, float], labels: dict[str, str], engine
-) -> dict[str, list] | None:
+def _targets(targets: list[dict], newest: dict[str, float], labels: dict[str, str]) -> dict[str, list]:
     """Each target with its baseline, the newest score and the way gone from one to the other."""
-    try:
-        targets = list_targets(engine, actor, unit_id)
-    except ServiceError:
-        return None
-    columns = {
+    columns: dict[str, list] = {
         t("common.dimension"): [],
         t("profile.baseline"): [],
         t("profile.target"): [],
         t("profile.current"): [],
         t("profile.progress"): [],
     }
-    for target in targets.to_dict("records"):
+    for target in targets:
         current = newest.get(target["dimension_id"])
         baseline = None if _missing(target["baseline"]) else float(target["baseline"])
         progress = progress_to_target(current, baseline, target["target_level"])
@@ -160,8 +150,7 @@ def _targets(
     return columns
 
 
-def _statuses(engine, actor, unit_id: str) -> dict[str, list]:
-    rows = unit_statuses(engine, actor, unit_id).to_dict("records")
+def _statuses(rows: list[dict]) -> dict[str, list]:
     return {
         t("common.cycle"): [r["cycle"] for r in rows],
         t("profile.status"): [t(f"status.{r['status']}") for r in rows],
@@ -170,12 +159,8 @@ def _statuses(engine, actor, unit_id: str) -> dict[str, list]:
     }
 
 
-def _actions(engine, actor, unit_id: str, labels: dict[str, str]) -> tuple[dict[str, list] | str, float]:
-    """The action plan as a table and the share done; a message instead when not allowed."""
-    try:
-        items = list_action_items(engine, actor, unit_id).to_dict("records")
-    except ServiceError as error:
-        return error.message(lang()), 0.0
+def _actions(items: list[dict], labels: dict[str, str]) -> tuple[dict[str, list], float]:
+    """The action plan as a table and the share done."""
     table = {
         t("common.cycle"): [i["cycle_label"] for i in items],
         t("result.action_what"): [i["what"] for i in items],
@@ -188,9 +173,9 @@ def _actions(engine, actor, unit_id: str, labels: dict[str, str]) -> tuple[dict[
     return table, done
 
 
-def _comments(engine, actor, unit_id: str, questionnaire) -> dict[str, list]:
+def _comments(rows: list[dict], questionnaire) -> dict[str, list]:
     """Comments and evidence, newest cycle first."""
-    rows = unit_comments(engine, actor, unit_id).to_dict("records")[::-1]
+    rows = rows[::-1]
     texts = {i.id: i.text.get(lang()) for i in questionnaire.items()}
     return {
         t("common.cycle"): [r["cycle"] for r in rows],
