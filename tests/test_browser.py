@@ -138,6 +138,18 @@ def answer_dimension(page, dimension, level: int) -> None:
         assert option.first.locator("input").is_checked()
 
 
+def saved_level(clinic: Clinic, item_id: str, expected: int, wait: float = 10.0) -> int | None:
+    """The level stored for an item: the expected one as soon as the app's last save has
+    landed, or what is there after `wait` seconds."""
+    deadline = time.time() + wait
+    while True:
+        with reading(clinic.engine) as connection:
+            level = connection.execute(select(answer.c.level).where(answer.c.item_id == item_id)).scalar()
+        if level == expected or time.time() > deadline:
+            return level
+        time.sleep(0.1)
+
+
 def answered(clinic: Clinic, respondent: str) -> int:
     with reading(clinic.engine) as connection:
         return connection.execute(
@@ -250,7 +262,5 @@ def test_the_form_works_by_keyboard(server, browser) -> None:
     settle(page)
     page.keyboard.press("ArrowDown")
     settle(page)
-    with reading(clinic.engine) as connection:
-        level = connection.execute(select(answer.c.level).where(answer.c.item_id == "LA1")).scalar_one()
-    assert level == 3
+    assert saved_level(clinic, "LA1", expected=3) == 3
     assert first.locator("input[type='radio']").nth(2).is_checked()
