@@ -281,6 +281,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # dashboards
     "dash.node": {"nb": "Organisasjonsnivå", "en": "Organisation level"},
+    "dash.path": {"nb": "Veien ned hit i organisasjonen", "en": "The way down to here"},
     "dash.rests_on": {
         "nb": "Bygger på {units} enheter og {respondents} svar.",
         "en": "Based on {units} units and {respondents} responses.",

@@ -17,10 +17,12 @@ import pyarrow as pa
 Spec = dict[str, Any]
 
 
-def with_data(data: pd.DataFrame | list[dict[str, Any]], spec: Spec) -> Spec:
-    """The spec with `data` (a frame or records) as its data, in the Arrow form Streamlit
-    sends chart data in."""
-    if isinstance(data, pd.DataFrame):
+def with_data(data: pd.DataFrame | list[dict[str, Any]] | pa.Table, spec: Spec) -> Spec:
+    """The spec with `data` (a frame, records or an Arrow table) as its data, in the Arrow
+    form Streamlit sends chart data in."""
+    if isinstance(data, pa.Table):
+        table = data
+    elif isinstance(data, pd.DataFrame):
         table = pa.Table.from_pandas(data, preserve_index=False)
     else:
         table = pa.Table.from_pylist(data)
@@ -41,7 +43,7 @@ def tip(name: str, kind: str, title: str, number_format: str | None = None) -> d
 
 
 def heatmap(
-    frame: list[dict[str, Any]],
+    frame: pa.Table | list[dict[str, Any]],
     columns: list[str],
     rows: list[str],
     colours: dict[int, str],

@@ -111,15 +111,17 @@ def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
     if here is None:
         return None
     node = here.node
-    crumbs = st.container(horizontal=True)
-    for unit_id, label in here.crumbs:
-        crumbs.button(
-            label,
-            key=f"crumb_{unit_id}",
-            on_click=_set_node,
-            args=(unit_id,),
-            type="primary" if unit_id == node.unit_id else "secondary",
-        )
+    crumbs = f"_dash_crumbs_{node.unit_id}"  # a widget per node: it shows the node chosen
+    st.segmented_control(
+        t("dash.path"),
+        [unit_id for unit_id, _ in here.crumbs],
+        format_func=dict(here.crumbs).__getitem__,
+        default=node.unit_id,
+        key=crumbs,
+        on_change=_copy_node,
+        args=(crumbs,),
+        label_visibility="collapsed",
+    )
     if len(here.tops) > 1:
         top = here.crumbs[0][0]
         st.selectbox(
@@ -153,6 +155,8 @@ def _copy_node(key: str) -> None:
     chosen = st.session_state.get(key)
     if chosen is not None:
         _set_node(chosen)
+    else:  # the chosen crumb clicked again: keep the node, and show it chosen again
+        st.session_state.pop(key, None)
 
 
 def drill_to(node: str) -> None:

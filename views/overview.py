@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pyarrow as pa
 import streamlit as st
 
 from scoring import rollup as rolled
@@ -17,18 +18,6 @@ from views import charts, dash, state, theme
 from views.i18n import lang, t
 
 MAX_LISTED = 50
-HEATMAP_FIELDS = [
-    "group",
-    "name",
-    "dimension",
-    "level",
-    "label",
-    "score",
-    "score_text",
-    "units",
-    "respondents",
-    "spread",
-]
 
 
 def page() -> None:
@@ -92,21 +81,25 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
     names = {c["unit_id"]: dash.name(c, language) for c in children}
     labels = dash.dimension_labels(questionnaire)
     levels = {s.level: s.label.get(language) for s in questionnaire.scale}
-    cells = [
-        cell
-        | {
-            "group": cell["node_id"],
-            "name": names.get(cell["node_id"], cell["node_id"]),
-            "dimension": labels.get(cell["dimension_id"], cell["dimension_id"]),
-            "label": f"{cell['level']} · {levels.get(cell['level'], '')}",
-            "score_text": f"{cell['score']:.1f}",
+    cells = rolled.cells(child_rows)
+    data = pa.table(  # column by column: the chart's data and, renamed, the download
+        {
+            "group": [c["node_id"] for c in cells],
+            "name": [names.get(c["node_id"], c["node_id"]) for c in cells],
+            "dimension": [labels.get(c["dimension_id"], c["dimension_id"]) for c in cells],
+            "level": [c["level"] for c in cells],
+            "label": [f"{c['level']} · {levels.get(c['level'], '')}" for c in cells],
+            "score": [c["score"] for c in cells],
+            "score_text": [f"{c['score']:.1f}" for c in cells],
+            "units": [c["units"] for c in cells],
+            "respondents": [c["respondents"] for c in cells],
+            "spread": [c["spread"] for c in cells],
         }
-        for cell in rolled.cells(child_rows)
-    ]
+    )
     model["heatmap"] = charts.heatmap(
-        [{k: c[k] for k in HEATMAP_FIELDS} for c in cells],
+        data,
         dash.dimension_order(questionnaire),
-        sorted({c["name"] for c in cells}),
+        sorted(set(data.column("name").to_pylist())),
         {lv: theme.LEVEL_COLOURS.get(lv, theme.NO_SCORE_COLOUR) for lv in levels},
         {lv: f"{lv} {label}" for lv, label in levels.items()},
         dash.titles(),
@@ -120,7 +113,7 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
         "respondents": t("dash.respondents"),
         "spread": t("dash.spread"),
     }
-    model["heatmap_table"] = dash.shown({title: [c[key] for c in cells] for key, title in columns.items()})
+    model["heatmap_table"] = data.select(list(columns)).rename_columns(list(columns.values()))
     model["distribution"] = _distribution(current, questionnaire, language)
     return model
 
