@@ -173,15 +173,9 @@ def _start(
     cycle_row = connection.execute(select(cycle).where(cycle.c.id == cycle_id)).first()
     if cycle_row is None:
         raise NotFound(what="cycle", what_nb="syklusen", id=cycle_id)
-    existing = connection.execute(
-        select(assessment.c.id).where(
-            assessment.c.unit_id == unit_id,
-            assessment.c.cycle_id == cycle_id,
-            assessment.c.respondent == respondent,
-        )
-    ).scalar()
+    existing = _respondents_assessment(connection, unit_id, cycle_id, respondent)
     if existing is not None:
-        return int(existing)
+        return existing
     if cycle_row.status != "open":
         raise ServiceError("cycle_closed", cycle=cycle_row.label)
     version = questionnaire_version_id or current_questionnaire_version(connection)
@@ -218,18 +212,26 @@ def get_assessment(engine: Engine, actor: Actor, assessment_id: int) -> Assessme
 def find_assessment(engine: Engine, actor: Actor, unit_id: str, cycle_id: int, respondent: str) -> int | None:
     """The id of a respondent's assessment of a unit in a cycle, if the actor may read it."""
     with reading(engine) as connection:
-        row = connection.execute(
-            select(assessment.c.id).where(
-                assessment.c.unit_id == unit_id,
-                assessment.c.cycle_id == cycle_id,
-                assessment.c.respondent == respondent,
-            )
-        ).first()
-        if row is None:
+        found = _respondents_assessment(connection, unit_id, cycle_id, respondent)
+        if found is None:
             return None
-        if not _may_read(connection, actor, _load_row(connection, row.id)):
+        if not _may_read(connection, actor, _load_row(connection, found)):
             raise _denied("read this assessment", "lese denne vurderingen")
-        return int(row.id)
+        return found
+
+
+def _respondents_assessment(
+    connection: Connection, unit_id: str, cycle_id: int, respondent: str
+) -> int | None:
+    """The id of a respondent's assessment of a unit in a cycle (one at most), if any."""
+    found = connection.execute(
+        select(assessment.c.id).where(
+            assessment.c.unit_id == unit_id,
+            assessment.c.cycle_id == cycle_id,
+            assessment.c.respondent == respondent,
+        )
+    ).scalar()
+    return None if found is None else int(found)
 
 
 def _view(row: Any, answers: list[Any]) -> AssessmentView:

@@ -12,16 +12,11 @@ from views.i18n import lang, t
 
 
 def page() -> None:
-    st.title(t("form.title"))
-    actor = state.signed_in_actor()
-    if actor is None:
+    started = state.start_unit_page("form.title", "form.intro")
+    if started is None:
         return
+    actor, unit_id, cycle_id = started
     engine = state.engine()
-    chosen = state.pick_unit_and_open_cycle(actor)
-    if chosen is None:
-        return
-    unit_id, cycle_id = chosen
-    st.caption(t("form.intro"))
 
     assessment_id = find_assessment(engine, actor, unit_id, cycle_id, actor.user_id)
     if assessment_id is None:

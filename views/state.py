@@ -218,6 +218,18 @@ def answered_count(assessment_id: int) -> int:
     return sum(1 for a in get_assessment(engine(), actor, assessment_id).answers.values() if a.answered)
 
 
+def start_unit_page(title_key: str, intro_key: str) -> tuple[Actor, str, int] | None:
+    """Title and introduction, the sign-in check, and the unit and open cycle to work on
+    (the assessment and workshop pages); None to stop."""
+    st.title(t(title_key))
+    st.caption(t(intro_key))
+    actor = signed_in_actor()
+    if actor is None:
+        return None
+    chosen = pick_unit_and_open_cycle(actor)
+    return None if chosen is None else (actor, *chosen)
+
+
 def pick_unit_and_open_cycle(actor: Actor) -> tuple[str, int] | None:
     """Pickers for a unit the actor may assess and an open cycle; None (with a message) when
     there is none of either."""

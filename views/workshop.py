@@ -27,16 +27,11 @@ from views.i18n import lang, t
 
 
 def page() -> None:
-    st.title(t("workshop.title"))
-    st.caption(t("workshop.intro"))
-    actor = state.signed_in_actor()
-    if actor is None:
+    started = state.start_unit_page("workshop.title", "workshop.intro")
+    if started is None:
         return
+    actor, unit_id, cycle_id = started
     engine = state.engine()
-    chosen = state.pick_unit_and_open_cycle(actor)
-    if chosen is None:
-        return
-    unit_id, cycle_id = chosen
 
     workshop = find_open_workshop(engine, actor, unit_id, cycle_id)
     if workshop is None:
