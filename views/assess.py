@@ -12,7 +12,7 @@ from views.i18n import lang, t
 
 
 def page() -> None:
-    started = state.start_unit_page("form.title", "form.intro")
+    started = state.start_unit_page(t("form.title"), t("form.intro"))
     if started is None:
         return
     actor, unit_id, cycle_id = started

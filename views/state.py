@@ -218,11 +218,11 @@ def answered_count(assessment_id: int) -> int:
     return sum(1 for a in get_assessment(engine(), actor, assessment_id).answers.values() if a.answered)
 
 
-def start_unit_page(title_key: str, intro_key: str) -> tuple[Actor, str, int] | None:
+def start_unit_page(title: str, intro: str) -> tuple[Actor, str, int] | None:
     """Title and introduction, the sign-in check, and the unit and open cycle to work on
     (the assessment and workshop pages); None to stop."""
-    st.title(t(title_key))
-    st.caption(t(intro_key))
+    st.title(title)
+    st.caption(intro)
     actor = signed_in_actor()
     if actor is None:
         return None

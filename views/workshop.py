@@ -27,7 +27,7 @@ from views.i18n import lang, t
 
 
 def page() -> None:
-    started = state.start_unit_page("workshop.title", "workshop.intro")
+    started = state.start_unit_page(t("workshop.title"), t("workshop.intro"))
     if started is None:
         return
     actor, unit_id, cycle_id = started
