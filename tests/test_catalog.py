@@ -19,6 +19,13 @@ USED = sorted(
         for key in re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8"))
     }
 )
+COUNTED = sorted(
+    {
+        key
+        for path in VIEW_FILES
+        for key in re.findall(r"""\btn\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text("utf-8"))
+    }
+)
 
 
 @pytest.mark.parametrize("key", sorted(STRINGS))
@@ -33,6 +40,12 @@ def test_both_languages_with_the_same_placeholders(key: str) -> None:
 @pytest.mark.parametrize("key", USED)
 def test_every_key_used_by_a_view_exists(key: str) -> None:
     assert key in STRINGS
+
+
+@pytest.mark.parametrize("key", COUNTED)
+def test_every_counted_text_has_a_singular_and_a_plural(key: str) -> None:
+    assert f"{key}.one" in STRINGS and f"{key}.other" in STRINGS
+    assert "{n}" in STRINGS[f"{key}.other"]["nb"]
 
 
 def test_the_scan_finds_the_keys() -> None:

@@ -19,3 +19,9 @@ def t(key: str, **params: Any) -> str:
     entry = STRINGS[key]
     text = entry.get(lang()) or entry["nb"]
     return text.format(**params) if params else text
+
+
+def tn(key: str, n: int, **params: Any) -> str:
+    """A text that depends on a count: `key.one` when n is 1, `key.other` otherwise
+    ("1 enhet", "25 enheter"); `n` is passed on as a parameter too."""
+    return t(f"{key}.{'one' if n == 1 else 'other'}", n=n, **params)
