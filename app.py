@@ -1,13 +1,19 @@
 """Streamlit entry point: navigation over the pages, the sidebar, and nothing else.
 
-Run with `streamlit run app.py`. A participant's workshop link (?ws=...) opens only the
-participant page, without sign-in.
+Run with `streamlit run app.py`. A participant's workshop link (/delta?ws=...) opens only the
+participant page, without sign-in and without the sidebar, whatever page address it names.
 """
+
+from pathlib import Path
 
 import streamlit as st
 
-from views import state
+from views import guard, state
 from views.i18n import t
+
+ICON = str(Path(__file__).parent / "assets" / "icon.png")  # served by the app, never fetched
+PARTICIPATE = "app_pages/participate.py"
+PARTICIPANT_PATH = "delta"
 
 
 def pages() -> dict[str, list[st.Page]]:
@@ -27,21 +33,34 @@ def pages() -> dict[str, list[st.Page]]:
             st.Page("app_pages/validate.py", title=t("nav.validate"), icon=":material/fact_check:"),
         ],
         t("nav.section.join"): [
-            st.Page("app_pages/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:"),
+            st.Page(
+                PARTICIPATE,
+                title=t("nav.participate"),
+                icon=":material/how_to_reg:",
+                url_path=PARTICIPANT_PATH,
+            ),
         ],
     }
 
 
-st.set_page_config(page_title="Forbedringsmodenhet", page_icon=":material/trending_up:", layout="wide")
+def participant_pages() -> list[st.Page]:
+    """A participant's only page: at the app's root, under its own address, and under every
+    other page's address too, so an old or hand-edited link never meets "page not found"."""
+    from views import participate
+
+    title, icon = t("participate.title"), ":material/how_to_reg:"
+    root = st.Page(participate.page, title=title, icon=icon, url_path="participant", default=True)
+    paths = [page.url_path for section in pages().values() for page in section if page.url_path]
+    return [root, *(st.Page(participate.page, title=title, icon=icon, url_path=path) for path in paths)]
+
+
+st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
 state.init_session()
 state.begin_run()
 
 if "ws" in st.query_params:
-    participant = st.Page(
-        "app_pages/participate.py", title=t("nav.participate"), icon=":material/how_to_reg:", default=True
-    )
-    navigation = st.navigation([participant], position="hidden")
+    navigation = st.navigation(state.per_session("participant_pages", participant_pages), position="hidden")
 else:
     state.sidebar(state.current_actor())
     navigation = st.navigation(state.per_session("pages", pages))
-navigation.run()
+guard.run_page(navigation.run)

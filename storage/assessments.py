@@ -23,7 +23,7 @@ from storage.db import is_sqlite, reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound, ServiceError
 from storage.faults import checkpoint
-from storage.tables import answer, assessment, assessment_score, cycle, role_grant, unit_result, workshop
+from storage.tables import answer, assessment, assessment_score, cycle, unit_result
 
 EDITABLE = ("draft", "returned")
 COUNTED = ("submitted", "validated")
@@ -82,8 +82,6 @@ class AssessmentView:
 def _may_edit(connection: Connection, actor: Actor, row: Any) -> bool:
     if actor.is_admin or row.respondent == actor.user_id:
         return True
-    if any(g.role == "participant" and g.assessment_id == row.id for g in actor.grants):
-        return True
     return row.mode == "consensus" and holds_on_unit(connection, actor, row.unit_id, ("leader",))
 
 
@@ -101,10 +99,8 @@ def _load_row(connection: Connection, assessment_id: int) -> Any:
             assessment,
             cycle.c.label.label("cycle_label"),
             cycle.c.status.label("cycle_status"),
-            workshop.c.status.label("workshop_status"),
         )
         .join(cycle, cycle.c.id == assessment.c.cycle_id)
-        .join(workshop, workshop.c.id == assessment.c.workshop_id, isouter=True)
         .where(assessment.c.id == assessment_id)
     ).first()
     if row is None:
@@ -138,8 +134,8 @@ def start_assessment(
 ) -> int:
     """The id of the respondent's assessment of the unit in the cycle, created if new.
 
-    Only a leader of the unit (or an admin) starts assessments; a participant's own
-    assessment is started for them when they join a workshop.
+    Only a leader of the unit (or an admin) starts assessments. (The pages look for the
+    unit's consensus assessment first, `find_consensus`, so a unit with two leaders gets one.)
     """
     if mode not in ("consensus", "individual"):
         raise InvalidInput(detail=f"unknown mode {mode}", detail_nb=f"ukjent modus {mode}")
@@ -198,6 +194,46 @@ def _start(
     rollup.refresh(connection, unit_id, cycle_id)
     audit.record(connection, actor.user_id, "create", "assessment", new_id, None, values)
     return new_id
+
+
+def unit_consensus(connection: Connection, unit_id: str, cycle_id: int) -> Any:
+    """The unit's consensus assessment in the cycle (the oldest, should there be two), or None."""
+    return connection.execute(
+        select(assessment)
+        .where(
+            assessment.c.unit_id == unit_id,
+            assessment.c.cycle_id == cycle_id,
+            assessment.c.mode == "consensus",
+        )
+        .order_by(assessment.c.id)
+    ).first()
+
+
+def ensure_consensus(connection: Connection, actor: Actor, unit_id: str, cycle_id: int) -> int:
+    """The id of the unit's consensus assessment for a workshop to record its agreement in,
+    started if there is none; refused once it has been sent in (the caller checked rights)."""
+    found = unit_consensus(connection, unit_id, cycle_id)
+    if found is None:
+        return _start(
+            connection, actor, unit_id, cycle_id, "consensus", actor.user_id, "enhetsleder", None, None
+        )
+    if found.status not in EDITABLE:
+        label = connection.execute(select(cycle.c.label).where(cycle.c.id == cycle_id)).scalar()
+        raise ServiceError(
+            "already_submitted", cycle=label, status=found.status, status_nb=STATUS_NB[found.status]
+        )
+    return int(found.id)
+
+
+def find_consensus(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> int | None:
+    """The id of the unit's consensus assessment in a cycle, if the actor may read it."""
+    with reading(engine) as connection:
+        found = unit_consensus(connection, unit_id, cycle_id)
+        if found is None:
+            return None
+        if not _may_read(connection, actor, _load_row(connection, found.id)):
+            raise _denied("read this assessment", "lese denne vurderingen")
+        return int(found.id)
 
 
 def get_assessment(engine: Engine, actor: Actor, assessment_id: int) -> AssessmentView:
@@ -294,8 +330,6 @@ def _editable_row(connection: Connection, actor: Actor, assessment_id: int) -> A
         raise _wrong_status(row, "changed", "endres")
     if row.cycle_status != "open":
         raise ServiceError("cycle_closed", cycle=row.cycle_label)
-    if row.mode == "individual" and row.workshop_status == "closed":
-        raise ServiceError("workshop_closed")
     return row
 
 
@@ -421,6 +455,36 @@ def submit_assessment(engine: Engine, actor: Actor, assessment_id: int, expected
             {"status": row.status},
             {"status": "submitted"},
         )
+        if row.mode == "consensus":
+            from storage.workshops import close_for_unit  # workshops builds on this module
+
+            close_for_unit(connection, actor, row.unit_id, row.cycle_id)
+    return new_version
+
+
+def reopen_assessment(engine: Engine, actor: Actor, assessment_id: int, expected_version: int) -> int:
+    """Take a sent-in assessment back to draft, while no advisor has validated it and its
+    cycle is open (the leader changed their mind); returns the new row version."""
+    with writing(engine) as connection:
+        row = _load_row(connection, assessment_id)
+        if not _may_edit(connection, actor, row):
+            raise _denied("take this assessment back", "trekke tilbake denne vurderingen")
+        if row.status != "submitted":
+            raise _wrong_status(row, "taken back", "trekkes tilbake")
+        if row.cycle_status != "open":
+            raise ServiceError("cycle_closed", cycle=row.cycle_label)
+        new_version = _bump(connection, row, expected_version, status="draft", submitted_at=None)
+        connection.execute(delete(assessment_score).where(assessment_score.c.assessment_id == assessment_id))
+        refresh_unit_result(connection, row.unit_id, row.cycle_id)
+        audit.record(
+            connection,
+            actor.user_id,
+            "reopen",
+            "assessment",
+            assessment_id,
+            {"status": row.status},
+            {"status": "draft"},
+        )
     return new_version
 
 
@@ -507,12 +571,6 @@ def list_assessments(
         "submitted_at",
     ]
     return pd.DataFrame([{c: r._mapping[c] for c in columns} for r in rows], columns=columns)
-
-
-def grant_participant(connection: Connection, user_id: str, assessment_id: int) -> None:
-    connection.execute(
-        insert(role_grant).values(user_id=user_id, role="participant", assessment_id=assessment_id)
-    )
 
 
 # Scores -------------------------------------------------------------------------------
@@ -674,3 +732,34 @@ def count_assessments(engine: Engine, status: str | None = None) -> int:
         if status:
             query = query.where(assessment.c.status == status)
         return int(connection.execute(query).scalar_one())
+
+
+def consensus_statuses(
+    engine: Engine, actor: Actor, unit_ids: list[str], cycle_id: int
+) -> dict[str, dict[str, Any]]:
+    """For each of the units the actor leads: its consensus assessment's status, comment and
+    how many questions are answered, in one read (for the start page's to-do list)."""
+    answered = (
+        select(answer.c.assessment_id, func.count().label("answered"))
+        .where((answer.c.level.is_not(None)) | (answer.c.yes.is_not(None)) | answer.c.dont_know.is_(True))
+        .group_by(answer.c.assessment_id)
+        .subquery()
+    )
+    with reading(engine) as connection:
+        allowed = [u for u in unit_ids if holds_on_unit(connection, actor, u, ("leader",))]
+        rows = connection.execute(
+            select(
+                assessment.c.unit_id, assessment.c.status, assessment.c.status_comment, answered.c.answered
+            )
+            .join(answered, answered.c.assessment_id == assessment.c.id, isouter=True)
+            .where(
+                assessment.c.unit_id.in_(allowed),
+                assessment.c.cycle_id == cycle_id,
+                assessment.c.mode == "consensus",
+            )
+            .order_by(assessment.c.id.desc())
+        ).all()
+    return {
+        r.unit_id: {"status": r.status, "comment": r.status_comment, "answered": int(r.answered or 0)}
+        for r in rows
+    }

@@ -49,6 +49,7 @@ from storage.definitions import (
 from storage.org import UnitSpec, load_org_yaml
 from storage.planning import add_action_item, set_target
 from storage.tables import assessment, cycle, org_unit, org_unit_version, setting, unit_result
+from storage.workshops import join, reveal, save_ratings, start_workshop, submit_rating
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG_YAML = ROOT / "data" / "org.yaml"
@@ -106,14 +107,6 @@ LEADER_NAMES = [
     "Tone Aas",
     "Rune Holm",
     "Gunn Vik",
-]
-PARTICIPANT_ROLES = [
-    "sykepleier",
-    "lege",
-    "helsefagarbeider",
-    "fysioterapeut",
-    "spesialsykepleier",
-    "merkantil",
 ]
 COMMENTS = {
     "lederansvar": [
@@ -368,25 +361,20 @@ def _assess(
         if current and progress < 0.4:
             return  # not started yet this cycle
         if workshop:
+            # the team rates privately on their phones, the leader reveals the distribution,
+            # and they agree: only the agreed answers and the anonymous distribution are kept
             participants = rng.randint(3, 6)
+            opened = start_workshop(engine, leader, story.unit_id, cycle_id, expected=participants)
             ratings = []
-            for p in range(participants):
-                respondent = f"{story.unit_id}-{label[:4]}-deltaker-{p + 1}"
-                bias = rng.gauss(0, 0.35)
-                answers = _answers(questionnaire, maturity, rng, noise=0.6, bias=bias, comments=False)
-                assessment_id = start_assessment(
-                    engine,
-                    leader,
-                    story.unit_id,
-                    cycle_id,
-                    "individual",
-                    respondent,
-                    rng.choice(PARTICIPANT_ROLES),
+            for _ in range(participants):
+                secret, _ = join(engine, opened.token or "")
+                rating = _answers(
+                    questionnaire, maturity, rng, noise=0.6, bias=rng.gauss(0, 0.35), comments=False
                 )
-                # participants answer anonymously through the workshop link: the system writes for them
-                version = save_answers(engine, SYSTEM, assessment_id, 1, answers)
-                submit_assessment(engine, SYSTEM, assessment_id, version)
-                ratings.append(answers)
+                save_ratings(engine, opened.token or "", secret, rating)
+                submit_rating(engine, opened.token or "", secret)
+                ratings.append(rating)
+            reveal(engine, leader, opened.id)
             answers = _agreed(ratings, questionnaire)
         else:
             answers = _answers(questionnaire, maturity, rng, noise=0.45)

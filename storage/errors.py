@@ -39,6 +39,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The workshop is closed; answers can no longer be changed.",
         "nb": "Arbeidsmøtet er avsluttet; svarene kan ikke endres lenger.",
     },
+    "already_submitted": {
+        "en": "The unit's assessment for {cycle} is already {status}; a workshop can no longer change it.",
+        "nb": "Enhetens vurdering for {cycle} er allerede {status_nb}; et arbeidsmøte kan ikke endre den nå.",
+    },
+    "workshop_full": {
+        "en": "The workshop already has the {expected} participants the leader expected. Ask the "
+        "leader to raise the number if you should take part.",
+        "nb": "Arbeidsmøtet har allerede de {expected} deltakerne møteleder ventet. Be møteleder "
+        "øke antallet hvis du skal være med.",
+    },
+    "round_closed": {
+        "en": "The rating round is over: the answers can no longer be changed.",
+        "nb": "Vurderingsrunden er avsluttet: svarene kan ikke endres lenger.",
+    },
+    "rating_submitted": {
+        "en": "Your answers are already sent in.",
+        "nb": "Svarene dine er allerede sendt inn.",
+    },
+    "too_few_ratings": {
+        "en": "At least {minimum} participants must have sent in their answers before the round can "
+        "close (now {n}), so that nobody's answers can be recognised.",
+        "nb": "Minst {minimum} deltakere må ha sendt inn før runden kan avsluttes (nå {n}), slik at "
+        "ingen kan kjennes igjen på svarene sine.",
+    },
+    "wrong_phase": {
+        "en": "The workshop has moved on; reload the page.",
+        "nb": "Arbeidsmøtet har gått videre; last inn siden på nytt.",
+    },
+    "too_many_attempts": {
+        "en": "Too many attempts with a wrong code. Wait {minutes} minutes and try again, or ask the "
+        "leader for the link.",
+        "nb": "For mange forsøk med feil kode. Vent {minutes} minutter og prøv igjen, eller be "
+        "møteleder om lenken.",
+    },
     "database_not_empty": {
         "en": "The database already holds data; restore only into an empty database.",
         "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from scoring.problems import Problem
 from scoring.yamlsource import format_path, parse_yaml
@@ -225,6 +225,14 @@ def tree_during(connection: Connection, start: dt.date, end: dt.date) -> pd.Data
     frame = pd.DataFrame(rows, columns=["unit_id", "parent_id", "name_nb", "name_en", "valid_from", "kind"])
     frame = frame.sort_values("valid_from").drop_duplicates("unit_id", keep="last").drop(columns="valid_from")
     return _with_depth(frame.reset_index(drop=True))
+
+
+def tree_version(engine: Engine, today: dt.date | None = None) -> str:
+    """Changes whenever the tree may have: a new version row of any unit, or a new day (a
+    dated change comes into force). Cheap, for keying caches of tree reads."""
+    with reading(engine) as connection:
+        newest = connection.execute(select(func.max(org_unit_version.c.id))).scalar()
+    return f"{newest or 0}/{(today or dt.date.today()).isoformat()}"
 
 
 def tree_at(connection: Connection, on: dt.date | None = None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from scoring.engine import ScoreResult, score
-from storage import audit
+from storage import audit, rollup
 from storage.access import Actor, holds_on_unit
 from storage.assessments import Answer, answers_frame, counted_assessments, counted_by_cycle
 from storage.db import fetch_rows, reading
@@ -16,7 +16,7 @@ from storage.definitions import questionnaire_of, roadmap_for
 from storage.errors import AccessDenied
 from storage.org import tree_at
 from storage.planning import action_item_rows, target_rows
-from storage.tables import answer, assessment, cycle, unit_result
+from storage.tables import answer, assessment, cycle, org_node, unit_result
 
 RESULT_COLUMNS = [
     "unit_id",
@@ -64,27 +64,28 @@ def cycle_results(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
 
 
 def assessable_units(engine: Engine, actor: Actor) -> pd.DataFrame:
-    """Units (leaves of the current tree) the actor may assess: unit_id, name_nb, name_en."""
+    """Units (leaves of the current tree) the actor may assess: unit_id, name_nb, name_en, by
+    name. Read from the flattened tree: a leader's units and the leaves below them, level by
+    level through the parent index, never the whole tree unless the actor may assess it all."""
+    columns = ["unit_id", "name_nb", "name_en"]
+    rollup.ensure_rollups(engine)
+    picked = (org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en, org_node.c.leaf)
     with reading(engine) as connection:
-        tree = tree_at(connection)
-        leaves = tree[tree["leaf"]]
-        if actor.is_admin:
-            return leaves[["unit_id", "name_nb", "name_en"]].sort_values("name_nb").reset_index(drop=True)
         scopes = actor.units("leader")
-        if None in scopes:
-            allowed = set(leaves["unit_id"])
+        if actor.is_admin or None in scopes:
+            found = connection.execute(select(*picked).where(org_node.c.leaf.is_(True))).all()
         else:
-            allowed = set()
-            parent = dict(zip(tree["unit_id"], tree["parent_id"], strict=True))
-            for unit in leaves["unit_id"]:
-                node = unit
-                while node is not None:
-                    if node in scopes:
-                        allowed.add(unit)
-                        break
-                    node = parent.get(node)
-    chosen = leaves[leaves["unit_id"].isin(allowed)]
-    return chosen[["unit_id", "name_nb", "name_en"]].sort_values("name_nb").reset_index(drop=True)
+            found, frontier = [], [s for s in scopes if s is not None]
+            query = select(*picked).where(org_node.c.unit_id.in_(frontier))
+            while frontier:
+                below = connection.execute(query).all()
+                found += [r for r in below if r.leaf]
+                frontier = [r.unit_id for r in below if not r.leaf]
+                query = select(*picked).where(org_node.c.parent_id.in_(frontier))
+    rows = sorted(
+        {r.unit_id: (r.unit_id, r.name_nb, r.name_en) for r in found if r.leaf}.values(), key=lambda r: r[1]
+    )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def open_cycles(engine: Engine) -> list[dict[str, object]]:

@@ -395,3 +395,37 @@ def unit_names(engine: Engine, unit_ids: list[str]) -> dict[str, tuple[str, str]
             )
         )
         return {r.unit_id: (r.name_nb, r.name_en) for r in rows}
+
+
+def completion(engine: Engine, actor: Actor, node_ids: list[str], cycle_id: int) -> list[dict[str, Any]]:
+    """Per node the actor may read: its name, leaf units, and how many sent in or started
+    in the cycle (from the overall rollup row)."""
+    with reading(engine) as connection:
+        for node_id in node_ids:
+            _require(connection, actor, node_id)
+        nodes = connection.execute(
+            select(org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en, org_node.c.leaves).where(
+                org_node.c.unit_id.in_(node_ids)
+            )
+        ).all()
+        done = {
+            r.node_id: r
+            for r in connection.execute(
+                select(node_result.c.node_id, node_result.c.submitted, node_result.c.drafts).where(
+                    node_result.c.node_id.in_(node_ids),
+                    node_result.c.cycle_id == cycle_id,
+                    node_result.c.dimension_id == OVERALL,
+                )
+            )
+        }
+    return [
+        {
+            "unit_id": n.unit_id,
+            "name_nb": n.name_nb,
+            "name_en": n.name_en,
+            "leaves": int(n.leaves),
+            "submitted": int(done[n.unit_id].submitted) if n.unit_id in done else 0,
+            "drafts": int(done[n.unit_id].drafts) if n.unit_id in done else 0,
+        }
+        for n in sorted(nodes, key=lambda n: n.name_nb)
+    ]

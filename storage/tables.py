@@ -153,8 +153,11 @@ assessment = Table(
     Index("ix_assessment_unit", "unit_id"),  # a unit's own history (profile, result page)
 )
 
-# A team workshop: participants rate privately through a link or code, then the leader
-# records the agreed answers in a consensus assessment.
+# A team workshop, the MaPSaF way: participants rate privately through a link or code
+# (phase "rating"); the leader closes the round and the ratings become an anonymous
+# distribution per item (phase "revealed"); the leader records the agreed answers in the
+# unit's consensus assessment. Participants are never respondents of the unit.
+WORKSHOP_PHASES = ("rating", "revealed")
 workshop = Table(
     "workshop",
     metadata,
@@ -169,7 +172,63 @@ workshop = Table(
     Column("created_at", DateTime, nullable=False),
     Column("closed_at", DateTime, nullable=True),
     Column("consensus_assessment_id", Integer, nullable=True),  # no FK: the two tables point at each other
+    # the link the leader shares, kept so it survives a reload (the code opens as much)
+    Column("token", String(64), nullable=True),
+    Column("phase", String(10), nullable=False, server_default="rating"),
+    Column("expected", Integer, nullable=True),  # participants the leader expects
+    Column("revealed_at", DateTime, nullable=True),
+    Column("participants", Integer, nullable=True),  # ratings the revealed distribution rests on
     CheckConstraint("status IN ('open', 'closed')", name="status"),
+    CheckConstraint(_in("phase", WORKSHOP_PHASES), name="phase"),
+)
+
+# One device that joined a workshop; its secret (kept in the participant's link and a
+# cookie) is stored only as a hash. Nothing here says who the person is.
+workshop_participant = Table(
+    "workshop_participant",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("workshop_id", Integer, ForeignKey("workshop.id"), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("joined_at", DateTime, nullable=False),
+    Column("submitted_at", DateTime, nullable=True),
+    Index("ix_workshop_participant_workshop", "workshop_id"),
+)
+
+# A participant's private rating while the round is open; deleted when the round closes
+# (after it is counted into workshop_distribution) or the workshop is closed.
+workshop_rating = Table(
+    "workshop_rating",
+    metadata,
+    Column("participant_id", Integer, ForeignKey("workshop_participant.id"), primary_key=True),
+    Column("item_id", String(50), primary_key=True),
+    Column("level", Integer, nullable=True),
+    Column("yes", Boolean, nullable=True),
+    Column("dont_know", Boolean, nullable=False, default=False),
+    CheckConstraint("level IS NULL OR yes IS NULL", name="one_kind"),
+    CheckConstraint("NOT dont_know OR (level IS NULL AND yes IS NULL)", name="dont_know"),
+)
+
+# What is kept of the ratings: per item, how many chose each answer ('1'..'5', 'yes',
+# 'no', 'dk'), counted once when the round closed and never changed after.
+workshop_distribution = Table(
+    "workshop_distribution",
+    metadata,
+    Column("workshop_id", Integer, ForeignKey("workshop.id"), primary_key=True),
+    Column("item_id", String(50), primary_key=True),
+    Column("answer", String(8), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# Attempts to join a workshop by its code, per client, so guessing codes is slow.
+join_attempt = Table(
+    "join_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index("ix_join_attempt_client", "client", "at"),
 )
 
 answer = Table(

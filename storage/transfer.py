@@ -30,6 +30,7 @@ from storage.tables import (
     assessment,
     assessment_score,
     cycle,
+    join_attempt,
     metadata,
     node_result,
     org_node,
@@ -37,6 +38,7 @@ from storage.tables import (
     org_unit_version,
     setting,
     unit_result,
+    workshop_rating,
 )
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -393,11 +395,14 @@ def restore(engine: Engine, path: str | Path) -> dict[str, int]:
 
 
 DERIVED = (org_node, node_result)
+# Private ratings of a workshop round still open, and join attempts: kept for minutes, never
+# worth restoring, and the ratings are no one's to copy.
+TRANSIENT = (workshop_rating, join_attempt)
 
 
 def _backed_up() -> list[Any]:
-    """Every table but the derived ones, which a restore rebuilds."""
-    return [t for t in metadata.sorted_tables if t not in DERIVED]
+    """Every table but the derived ones, which a restore rebuilds, and the transient ones."""
+    return [t for t in metadata.sorted_tables if t not in DERIVED and t not in TRANSIENT]
 
 
 def _kept(table: Any) -> list[Any]:

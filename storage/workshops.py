@@ -1,56 +1,166 @@
-"""Team workshops: participants rate privately through a link or a short code, the leader
-sees how the ratings spread (never who said what, nothing below 3 participants) and
-records the agreed answers in the unit's consensus assessment.
+"""Team workshops the MaPSaF way, in three phases the leader moves through.
 
-Links carry an unguessable token (only its hash is stored); a link and a code work for
-one workshop only and stop working when it closes.
+1. Rating: participants open the leader's link (or type its code) on their own phones and
+   rate privately. Each device is one participant, known only by a secret kept in its link
+   and a cookie (stored here as a hash). The leader sees how many joined and sent in.
+2. Reveal: the leader closes the round once at least three have sent in. Their ratings are
+   counted into an anonymous distribution per item (how many chose each level) and then
+   deleted; nothing later changes the distribution.
+3. Agreement: the leader records the agreed level and rationale per item in the unit's
+   consensus assessment. Sending that in closes the workshop.
+
+Participants are never respondents of the unit: the unit's result is the agreed answers.
+Their ratings are not written to the audit log (it keeps that they joined and sent in).
+Joining by code is rate-limited per client, and a workshop takes no more participants than
+the leader expects.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from scoring.workshop import answer_key, count
 from storage import audit
-from storage.access import Actor, Grant, holds_on_unit, require_on_unit
-from storage.assessments import _start
+from storage.access import Actor, holds_on_unit, require_on_unit
+from storage.assessments import Answer, ensure_consensus
 from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of
-from storage.errors import AccessDenied, NotFound
-from storage.tables import answer, assessment, workshop
+from storage.errors import InvalidInput, NotFound, ServiceError
+from storage.tables import (
+    cycle,
+    join_attempt,
+    org_unit_version,
+    workshop,
+    workshop_distribution,
+    workshop_participant,
+    workshop_rating,
+)
 
-MIN_PARTICIPANTS_FOR_SPREAD = 3
+MIN_PARTICIPANTS = 3  # fewer, and one person's answers could be read off the distribution
+MAX_PARTICIPANTS = 200
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+CODE_LENGTH = 6
+MAX_FAILED_JOINS = 10  # wrong codes per client within JOIN_WINDOW
+JOIN_WINDOW = dt.timedelta(minutes=15)
+PARTICIPANT = "deltaker"  # the audit log's name for an anonymous participant
+MIN_SECRET = 16  # characters of a device's secret (token_urlsafe(18) gives 24)
+READERS = ("leader", "management", "advisor")
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkshopInfo:
+    """A workshop as its leader sees it."""
+
     id: int
     unit_id: str
     cycle_id: int
     code: str
+    token: str | None
     status: str
+    phase: str
+    expected: int | None
     consensus_assessment_id: int | None
-    token: str | None = None  # only right after the link was made
+    questionnaire_version_id: int
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+@dataclass(frozen=True)
+class Progress:
+    joined: int
+    submitted: int
+    expected: int | None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a participant's link opens: which unit and cycle, and where the workshop is."""
+
+    workshop_id: int
+    unit_name_nb: str
+    unit_name_en: str
+    cycle_label: str
+    status: str
+    phase: str
+    questionnaire_version_id: int
+
+    @property
+    def rating(self) -> bool:
+        return self.status == "open" and self.phase == "rating"
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One device's part in a workshop: its private ratings until it sends them in."""
+
+    participant_id: int
+    submitted: bool
+    ratings: dict[str, Answer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """The revealed ratings of a workshop: item -> answer key -> how many."""
+
+    workshop_id: int
+    participants: int
+    counts: dict[str, dict[str, int]]
+    revealed_at: Any = None
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """A code as typed, in the form it is stored: capitals, no spaces or dashes."""
+    return "".join(c for c in code.upper() if c.isalnum())
 
 
 def _new_code(connection: Connection) -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if connection.execute(select(workshop.c.id).where(workshop.c.code == code)).first() is None:
             return code
 
 
-def start_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> WorkshopInfo:
-    """Open a workshop for the unit (or return the open one, with a fresh link)."""
+def _info(row: Any) -> WorkshopInfo:
+    return WorkshopInfo(
+        row.id,
+        row.unit_id,
+        row.cycle_id,
+        row.code,
+        row.token,
+        row.status,
+        row.phase,
+        row.expected,
+        row.consensus_assessment_id,
+        row.questionnaire_version_id,
+    )
+
+
+def _check_expected(expected: int) -> None:
+    if not MIN_PARTICIPANTS <= expected <= MAX_PARTICIPANTS:
+        raise InvalidInput(
+            detail=f"expect between {MIN_PARTICIPANTS} and {MAX_PARTICIPANTS} participants",
+            detail_nb=f"forvent mellom {MIN_PARTICIPANTS} og {MAX_PARTICIPANTS} deltakere",
+        )
+
+
+# The leader's side ------------------------------------------------------------------------
+
+
+def start_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int, expected: int) -> WorkshopInfo:
+    """Open a workshop for the unit in the cycle (or return the one already open).
+
+    Refused when the unit's assessment for the cycle has been sent in: the agreement is
+    recorded in that assessment, so it must still be a draft.
+    """
+    _check_expected(expected)
     with writing(engine) as connection:
         require_on_unit(
             connection,
@@ -60,36 +170,26 @@ def start_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) ->
             "hold a workshop for this unit",
             "holde arbeidsmøte for enheten",
         )
-        token = secrets.token_urlsafe(24)
-        existing = connection.execute(
-            select(workshop).where(
-                workshop.c.unit_id == unit_id, workshop.c.cycle_id == cycle_id, workshop.c.status == "open"
-            )
-        ).first()
+        existing = _open_row(connection, unit_id, cycle_id)
         if existing is not None:
-            connection.execute(
-                update(workshop).where(workshop.c.id == existing.id).values(token_hash=_hash(token))
-            )
-            audit.record(connection, actor.user_id, "new_link", "workshop", existing.id)
-            return _info(existing, token)
-        consensus_id = _start(
-            connection, actor, unit_id, cycle_id, "consensus", actor.user_id, "enhetsleder", None, None
-        )
+            return _info(existing)
+        consensus_id = ensure_consensus(connection, actor, unit_id, cycle_id)
+        token = secrets.token_urlsafe(24)
         values = {
             "unit_id": unit_id,
             "cycle_id": cycle_id,
             "questionnaire_version_id": current_questionnaire_version(connection),
             "code": _new_code(connection),
+            "token": token,
             "token_hash": _hash(token),
             "status": "open",
+            "phase": "rating",
+            "expected": expected,
             "created_by": actor.user_id,
             "created_at": audit.now(),
             "consensus_assessment_id": consensus_id,
         }
         workshop_id = int(connection.execute(insert(workshop).values(**values)).inserted_primary_key[0])
-        connection.execute(
-            update(assessment).where(assessment.c.id == consensus_id).values(workshop_id=workshop_id)
-        )
         audit.record(
             connection,
             actor.user_id,
@@ -97,145 +197,424 @@ def start_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) ->
             "workshop",
             workshop_id,
             None,
-            {k: v for k, v in values.items() if k != "token_hash"},
+            {k: v for k, v in values.items() if k not in ("token", "token_hash", "code")},
         )
-        row = connection.execute(select(workshop).where(workshop.c.id == workshop_id)).one()
-    return _info(row, token)
+        return _info(connection.execute(select(workshop).where(workshop.c.id == workshop_id)).one())
 
 
-def _info(row: Any, token: str | None = None) -> WorkshopInfo:
-    return WorkshopInfo(
-        row.id, row.unit_id, row.cycle_id, row.code, row.status, row.consensus_assessment_id, token
-    )
+def _open_row(connection: Connection, unit_id: str, cycle_id: int) -> Any:
+    return connection.execute(
+        select(workshop).where(
+            workshop.c.unit_id == unit_id, workshop.c.cycle_id == cycle_id, workshop.c.status == "open"
+        )
+    ).first()
 
 
 def find_open_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> WorkshopInfo | None:
+    """The unit's open workshop in the cycle, for a leader of the unit; None otherwise."""
     with reading(engine) as connection:
         if not holds_on_unit(connection, actor, unit_id, ("leader",)):
             return None
-        row = connection.execute(
-            select(workshop).where(
-                workshop.c.unit_id == unit_id, workshop.c.cycle_id == cycle_id, workshop.c.status == "open"
-            )
-        ).first()
+        row = _open_row(connection, unit_id, cycle_id)
     return None if row is None else _info(row)
 
 
-def join_workshop(
-    engine: Engine, key: str, participant: str | None = None, role: str | None = None
-) -> tuple[Actor, int]:
-    """A participant's actor and own assessment for the open workshop a link token or code opens.
-
-    `participant` is the participant's own secret (kept in their link), so a reload
-    resumes the same assessment. NotFound when the key opens no open workshop.
-    """
-    key = key.strip()
+def set_expected(engine: Engine, actor: Actor, workshop_id: int, expected: int) -> None:
+    """Change how many participants the leader expects (and lets join)."""
+    _check_expected(expected)
     with writing(engine) as connection:
-        row = connection.execute(
-            select(workshop).where(
-                (workshop.c.token_hash == _hash(key)) | (workshop.c.code == key.upper()),
-                workshop.c.status == "open",
-            )
-        ).first()
-        if row is None:
-            raise NotFound(what="workshop", what_nb="arbeidsmøtet", id="")
-        participant = participant or secrets.token_urlsafe(12)
-        respondent = f"ws{row.id}-{participant}"
-        system = Actor("participant", "", (Grant("admin"),))
-        assessment_id = _start(
+        row = _leader_row(connection, actor, workshop_id)
+        if row.status != "open":
+            raise ServiceError("workshop_closed")
+        connection.execute(update(workshop).where(workshop.c.id == row.id).values(expected=expected))
+        audit.record(
             connection,
-            system,
-            row.unit_id,
-            row.cycle_id,
-            "individual",
-            respondent,
-            role,
-            row.questionnaire_version_id,
+            actor.user_id,
+            "update",
+            "workshop",
             row.id,
+            {"expected": row.expected},
+            {"expected": expected},
         )
-        if role:
-            connection.execute(update(assessment).where(assessment.c.id == assessment_id).values(role=role))
-    return Actor(respondent, "", (Grant("participant", assessment_id=assessment_id),)), assessment_id
 
 
-def workshop_progress(engine: Engine, actor: Actor, workshop_id: int) -> dict[str, int]:
-    """How many participants joined and how many submitted."""
+def workshop_progress(engine: Engine, actor: Actor, workshop_id: int) -> Progress:
+    """How many devices joined and how many sent in; never what anyone answered."""
     with reading(engine) as connection:
         row = _leader_row(connection, actor, workshop_id)
-        counts = dict(
-            connection.execute(
-                select(assessment.c.status, func.count())
-                .where(assessment.c.workshop_id == row.id, assessment.c.mode == "individual")
-                .group_by(assessment.c.status)
-            ).all()
-        )
-    return {
-        "joined": sum(counts.values()),
-        "submitted": counts.get("submitted", 0) + counts.get("validated", 0),
-    }
-
-
-def workshop_spread(
-    engine: Engine, actor: Actor, workshop_id: int
-) -> tuple[int, dict[str, dict[Any, int]] | None]:
-    """(participants who submitted, item -> {answer: count}); the counts only from 3 participants up.
-
-    Answers are keyed by level, 'yes', 'no' or 'dk'; nothing says who answered what.
-    """
-    with reading(engine) as connection:
-        row = _leader_row(connection, actor, workshop_id)
-        submitted = (
-            connection.execute(
-                select(assessment.c.id).where(
-                    assessment.c.workshop_id == row.id,
-                    assessment.c.mode == "individual",
-                    assessment.c.status.in_(("submitted", "validated")),
-                )
+        joined, submitted = connection.execute(
+            select(func.count(), func.count(workshop_participant.c.submitted_at)).where(
+                workshop_participant.c.workshop_id == row.id
             )
-            .scalars()
-            .all()
-        )
-        if len(submitted) < MIN_PARTICIPANTS_FOR_SPREAD:
-            return len(submitted), None
-        questionnaire = questionnaire_of(connection, row.questionnaire_version_id)
-        rows = connection.execute(
-            select(answer.c.item_id, answer.c.level, answer.c.yes, answer.c.dont_know).where(
-                answer.c.assessment_id.in_(submitted)
-            )
-        ).all()
-    spread: dict[str, dict[Any, int]] = {}
-    for item in questionnaire.items():
-        keys: list[Any] = [*questionnaire.levels, "dk"] if item.scored else ["yes", "no", "dk"]
-        spread[item.id] = dict.fromkeys(keys, 0)
-    for r in rows:
-        key = "dk" if r.dont_know else (r.level if r.level is not None else ("yes" if r.yes else "no"))
-        if r.item_id in spread and key in spread[r.item_id]:
-            spread[r.item_id][key] += 1
-    return len(submitted), spread
+        ).one()
+    return Progress(int(joined), int(submitted), row.expected)
 
 
-def close_workshop(engine: Engine, actor: Actor, workshop_id: int) -> None:
-    """Close the workshop: its link and code stop working at once."""
+def reveal(engine: Engine, actor: Actor, workshop_id: int) -> Distribution:
+    """Close the rating round: count the sent-in ratings into the distribution, delete every
+    private rating, and move to the agreement. Refused below three sent-in participants."""
     with writing(engine) as connection:
         row = _leader_row(connection, actor, workshop_id)
+        if row.status != "open":
+            raise ServiceError("workshop_closed")
+        if row.phase != "rating":
+            raise ServiceError("wrong_phase")
+        submitted = select(workshop_participant.c.id).where(
+            workshop_participant.c.workshop_id == row.id, workshop_participant.c.submitted_at.is_not(None)
+        )
+        participants = len(connection.execute(submitted).all())
+        if participants < MIN_PARTICIPANTS:
+            raise ServiceError("too_few_ratings", minimum=MIN_PARTICIPANTS, n=participants)
+        ratings = connection.execute(
+            select(workshop_rating).where(workshop_rating.c.participant_id.in_(submitted))
+        ).all()
+        by_item: dict[str, list[str | None]] = {}
+        for rating in ratings:
+            by_item.setdefault(rating.item_id, []).append(
+                answer_key(rating.level, rating.yes, bool(rating.dont_know))
+            )
+        counts = {item_id: count(keys) for item_id, keys in by_item.items()}
+        rows = [
+            {"workshop_id": row.id, "item_id": item_id, "answer": key, "count": n}
+            for item_id, counted in counts.items()
+            for key, n in counted.items()
+        ]
+        if rows:
+            connection.execute(insert(workshop_distribution), rows)
+        _forget_ratings(connection, row.id)
+        moment = audit.now()
         connection.execute(
-            update(workshop).where(workshop.c.id == row.id).values(status="closed", closed_at=audit.now())
+            update(workshop)
+            .where(workshop.c.id == row.id)
+            .values(phase="revealed", revealed_at=moment, participants=participants)
         )
         audit.record(
             connection,
             actor.user_id,
-            "close",
+            "reveal",
             "workshop",
             row.id,
-            {"status": row.status},
-            {"status": "closed"},
+            {"phase": "rating"},
+            {"phase": "revealed", "participants": participants, "distribution": counts},
         )
+    return Distribution(row.id, participants, counts, moment)
+
+
+def distribution(engine: Engine, actor: Actor, workshop_id: int) -> Distribution | None:
+    """The revealed distribution of a workshop (None before the reveal), for those who may
+    read the unit's results."""
+    with reading(engine) as connection:
+        row = connection.execute(select(workshop).where(workshop.c.id == workshop_id)).first()
+        if row is None:
+            raise NotFound(what="workshop", what_nb="arbeidsmøtet", id=workshop_id)
+        require_on_unit(
+            connection, actor, row.unit_id, READERS, "read this unit's results", "lese enhetens resultater"
+        )
+        return _distribution(connection, row)
+
+
+def latest_distribution(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> Distribution | None:
+    """The distribution of the unit's latest revealed workshop in the cycle, if any."""
+    with reading(engine) as connection:
+        require_on_unit(
+            connection, actor, unit_id, READERS, "read this unit's results", "lese enhetens resultater"
+        )
+        row = connection.execute(
+            select(workshop)
+            .where(
+                workshop.c.unit_id == unit_id, workshop.c.cycle_id == cycle_id, workshop.c.phase == "revealed"
+            )
+            .order_by(workshop.c.revealed_at.desc(), workshop.c.id.desc())
+        ).first()
+        return None if row is None else _distribution(connection, row)
+
+
+def _distribution(connection: Connection, row: Any) -> Distribution | None:
+    if row.phase != "revealed":
+        return None
+    counts: dict[str, dict[str, int]] = {}
+    for found in connection.execute(
+        select(workshop_distribution).where(workshop_distribution.c.workshop_id == row.id)
+    ):
+        counts.setdefault(found.item_id, {})[found.answer] = int(found.count)
+    return Distribution(row.id, int(row.participants or 0), counts, row.revealed_at)
+
+
+def close_workshop(engine: Engine, actor: Actor, workshop_id: int) -> None:
+    """Close the workshop: its link and code stop working at once. Ratings not yet revealed
+    are deleted unseen."""
+    with writing(engine) as connection:
+        row = _leader_row(connection, actor, workshop_id)
+        if row.status == "closed":
+            return
+        _close(connection, actor.user_id, row)
+
+
+def close_for_unit(connection: Connection, actor: Actor, unit_id: str, cycle_id: int) -> None:
+    """Close the unit's open workshops in the cycle (its assessment was just sent in)."""
+    for row in connection.execute(
+        select(workshop).where(
+            workshop.c.unit_id == unit_id, workshop.c.cycle_id == cycle_id, workshop.c.status == "open"
+        )
+    ).all():
+        _close(connection, actor.user_id, row)
+
+
+def _close(connection: Connection, actor_id: str, row: Any) -> None:
+    _forget_ratings(connection, row.id)
+    connection.execute(
+        update(workshop).where(workshop.c.id == row.id).values(status="closed", closed_at=audit.now())
+    )
+    audit.record(
+        connection, actor_id, "close", "workshop", row.id, {"status": row.status}, {"status": "closed"}
+    )
+
+
+def _forget_ratings(connection: Connection, workshop_id: int) -> None:
+    participants = select(workshop_participant.c.id).where(workshop_participant.c.workshop_id == workshop_id)
+    connection.execute(delete(workshop_rating).where(workshop_rating.c.participant_id.in_(participants)))
 
 
 def _leader_row(connection: Connection, actor: Actor, workshop_id: int) -> Any:
     row = connection.execute(select(workshop).where(workshop.c.id == workshop_id)).first()
     if row is None:
         raise NotFound(what="workshop", what_nb="arbeidsmøtet", id=workshop_id)
-    if not holds_on_unit(connection, actor, row.unit_id, ("leader",)):
-        raise AccessDenied(what="lead this workshop", what_nb="lede dette arbeidsmøtet")
+    require_on_unit(
+        connection, actor, row.unit_id, ("leader",), "lead this workshop", "lede dette arbeidsmøtet"
+    )
     return row
+
+
+# The participants' side: no user, only the workshop's link token and the device's secret --
+
+
+def join_by_code(engine: Engine, code: str, client: str) -> str:
+    """The link token of the open workshop a code opens. A client that has typed too many
+    wrong codes lately must wait: six characters are guessable only at machine speed."""
+    wanted = normalise_code(code)
+    moment = audit.now()
+    with writing(engine) as connection:
+        connection.execute(delete(join_attempt).where(join_attempt.c.at < moment - JOIN_WINDOW))
+        failed = connection.execute(
+            select(func.count()).where(
+                join_attempt.c.client == client,
+                join_attempt.c.ok.is_(False),
+                join_attempt.c.at >= moment - JOIN_WINDOW,
+            )
+        ).scalar_one()
+        if failed >= MAX_FAILED_JOINS:
+            refused: ServiceError | None = ServiceError(
+                "too_many_attempts", minutes=int(JOIN_WINDOW.total_seconds() // 60)
+            )
+            row = None
+        else:
+            refused = None
+            row = connection.execute(
+                select(workshop.c.token, workshop.c.phase).where(
+                    workshop.c.code == wanted, workshop.c.status == "open", workshop.c.token.is_not(None)
+                )
+            ).first()
+            connection.execute(
+                insert(join_attempt).values(client=client[:100], at=moment, ok=row is not None)
+            )
+    # raised after the block, so the attempt is kept
+    if refused is not None:
+        raise refused
+    if row is None:
+        raise NotFound(what="workshop", what_nb="arbeidsmøtet", id=wanted)
+    return str(row.token)
+
+
+def invitation(engine: Engine, token: str) -> Invitation:
+    """The workshop a link token opens, open or closed; NotFound for an unknown token."""
+    with reading(engine) as connection:
+        row = _by_token(connection, token)
+        return _invitation(connection, row)
+
+
+def _by_token(connection: Connection, token: str) -> Any:
+    row = connection.execute(select(workshop).where(workshop.c.token_hash == _hash(token.strip()))).first()
+    if row is None:
+        raise NotFound(what="workshop", what_nb="arbeidsmøtet", id="")
+    return row
+
+
+def _invitation(connection: Connection, row: Any) -> Invitation:
+    day = connection.execute(select(cycle.c.label, cycle.c.starts_on).where(cycle.c.id == row.cycle_id)).one()
+    name = connection.execute(
+        select(org_unit_version.c.name_nb, org_unit_version.c.name_en)
+        .where(org_unit_version.c.unit_id == row.unit_id)
+        .order_by(org_unit_version.c.valid_to.is_(None).desc(), org_unit_version.c.valid_from.desc())
+    ).first()
+    nb, en = (name.name_nb, name.name_en) if name is not None else (row.unit_id, row.unit_id)
+    return Invitation(row.id, nb, en, day.label, row.status, row.phase, row.questionnaire_version_id)
+
+
+def distribution_for_participants(engine: Engine, token: str) -> Distribution | None:
+    """The revealed distribution of the workshop a link opens: the group looks at it together."""
+    with reading(engine) as connection:
+        return _distribution(connection, _by_token(connection, token))
+
+
+def participation(engine: Engine, token: str, secret: str | None) -> Participation | None:
+    """The device's part in the workshop the token opens, if its secret belongs to it."""
+    if not secret:
+        return None
+    with reading(engine) as connection:
+        row = _by_token(connection, token)
+        return _participation(connection, row, secret)
+
+
+def _participation(connection: Connection, row: Any, secret: str) -> Participation | None:
+    found = connection.execute(
+        select(workshop_participant).where(
+            workshop_participant.c.secret_hash == _hash(secret), workshop_participant.c.workshop_id == row.id
+        )
+    ).first()
+    if found is None:
+        return None
+    ratings = {
+        r.item_id: Answer(r.item_id, r.level, r.yes, bool(r.dont_know))
+        for r in connection.execute(
+            select(workshop_rating).where(workshop_rating.c.participant_id == found.id)
+        )
+    }
+    return Participation(found.id, found.submitted_at is not None, ratings)
+
+
+def join(engine: Engine, token: str, secret: str | None = None) -> tuple[str, Participation]:
+    """Join the workshop from a device: its secret and its part. A device that already joined
+    (its secret given) gets its own part back and adds no participant; a new one is refused
+    once the round is over or as many have joined as the leader expects. A new participant
+    keeps the secret the device proposes (so asking twice cannot make two), unless it is too
+    short or taken."""
+    with writing(engine) as connection:
+        row = _by_token(connection, token)
+        if secret and (found := _participation(connection, row, secret)) is not None:
+            return secret, found
+        if row.status != "open":
+            raise ServiceError("workshop_closed")
+        if row.phase != "rating":
+            raise ServiceError("round_closed")
+        joined = connection.execute(
+            select(func.count()).where(workshop_participant.c.workshop_id == row.id)
+        ).scalar_one()
+        if row.expected is not None and joined >= row.expected:
+            raise ServiceError("workshop_full", expected=row.expected)
+        taken = secret is not None and (
+            connection.execute(
+                select(workshop_participant.c.id).where(workshop_participant.c.secret_hash == _hash(secret))
+            ).first()
+            is not None
+        )
+        if not secret or len(secret) < MIN_SECRET or taken:
+            secret = secrets.token_urlsafe(18)
+        participant_id = int(
+            connection.execute(
+                insert(workshop_participant).values(
+                    workshop_id=row.id, secret_hash=_hash(secret), joined_at=audit.now()
+                )
+            ).inserted_primary_key[0]
+        )
+        audit.record(connection, PARTICIPANT, "join", "workshop", row.id, None, {"joined": joined + 1})
+    return secret, Participation(participant_id, False, {})
+
+
+def save_rating(
+    engine: Engine,
+    token: str,
+    secret: str,
+    item_id: str,
+    *,
+    level: int | None = None,
+    yes: bool | None = None,
+    dont_know: bool = False,
+) -> None:
+    """Save one private rating: a level, yes/no, or "vet ikke"."""
+    save_ratings(engine, token, secret, [Answer(item_id, level, yes, dont_know)])
+
+
+def save_ratings(engine: Engine, token: str, secret: str, ratings: list[Answer]) -> None:
+    """Save private ratings in one transaction. Not audited: they are deleted when the round
+    closes, and the audit log must not keep one person's answers."""
+    with writing(engine) as connection:
+        row, part = _rating_part(connection, token, secret)
+        questionnaire = questionnaire_of(connection, row.questionnaire_version_id)
+        for rating in ratings:
+            _check_rating(questionnaire, rating)
+        wanted = {r.item_id for r in ratings}
+        connection.execute(
+            delete(workshop_rating).where(
+                workshop_rating.c.participant_id == part.participant_id, workshop_rating.c.item_id.in_(wanted)
+            )
+        )
+        connection.execute(
+            insert(workshop_rating),
+            [
+                {
+                    "participant_id": part.participant_id,
+                    "item_id": r.item_id,
+                    "level": r.level,
+                    "yes": r.yes,
+                    "dont_know": bool(r.dont_know),
+                }
+                for r in {r.item_id: r for r in ratings}.values()
+            ],
+        )
+
+
+def _check_rating(questionnaire: Any, rating: Answer) -> None:
+    item = questionnaire.item(rating.item_id)
+    given = sum(x is not None for x in (rating.level, rating.yes)) + bool(rating.dont_know)
+    if (
+        item is None
+        or given != 1
+        or (item.scored and rating.yes is not None)
+        or (not item.scored and rating.level is not None)
+    ):
+        raise InvalidInput(
+            detail=f"{rating.item_id}: not an answer to this question",
+            detail_nb=f"{rating.item_id}: ikke et svar på dette spørsmålet",
+        )
+    if rating.level is not None and rating.level not in questionnaire.levels:
+        raise InvalidInput(
+            detail=f"{rating.item_id}: level {rating.level} is not on the scale",
+            detail_nb=f"{rating.item_id}: nivå {rating.level} finnes ikke på skalaen",
+        )
+
+
+def submit_rating(engine: Engine, token: str, secret: str) -> None:
+    """Send in the device's ratings: every question answered ("vet ikke" counts); after this
+    they cannot change."""
+    with writing(engine) as connection:
+        row, part = _rating_part(connection, token, secret)
+        questionnaire = questionnaire_of(connection, row.questionnaire_version_id)
+        missing = [i.id for i in questionnaire.items() if i.id not in part.ratings]
+        if missing:
+            raise ServiceError("incomplete", items=", ".join(missing), missing=missing)
+        connection.execute(
+            update(workshop_participant)
+            .where(workshop_participant.c.id == part.participant_id)
+            .values(submitted_at=audit.now())
+        )
+        submitted = connection.execute(
+            select(func.count(workshop_participant.c.submitted_at)).where(
+                workshop_participant.c.workshop_id == row.id
+            )
+        ).scalar_one()
+        audit.record(connection, PARTICIPANT, "rate", "workshop", row.id, None, {"submitted": submitted})
+
+
+def _rating_part(connection: Connection, token: str, secret: str) -> tuple[Any, Participation]:
+    """The workshop and the device's part, while the device may still change its ratings."""
+    row = _by_token(connection, token)
+    part = _participation(connection, row, secret)
+    if part is None:
+        raise NotFound(what="participant", what_nb="deltakeren", id="")
+    if row.status != "open":
+        raise ServiceError("workshop_closed")
+    if row.phase != "rating":
+        raise ServiceError("round_closed")
+    if part.submitted:
+        raise ServiceError("rating_submitted")
+    return row, part

@@ -334,3 +334,20 @@ def button(at: AppTest, label: str):
     matches = [b for b in at.button if b.label == label]
     assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
     return matches[0]
+
+
+def choose(at: AppTest, key: str, value: object) -> AppTest:
+    """Pick an answer in the form. The click reruns only the form's progress bar (what
+    AppTest then holds), so run the page again to see all of it."""
+    at.radio(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    return at.run()
+
+
+def send_in(at: AppTest) -> AppTest:
+    """Open the confirmation and send in."""
+    button(at, "Se over og send inn").click().run()
+    assert not at.exception, at.exception
+    button(at, "Send inn").click().run()
+    assert not at.exception, at.exception
+    return at

@@ -1,113 +1,220 @@
-"""A team workshop in the app (AppTest): share, private ratings, spread from 3 up, consensus, close."""
+"""A team workshop in the app (AppTest): the leader's three phases, the participant's page,
+joining by code from the navigation, and what the leader may and may not see."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from storage import assessments as svc
+from storage import workshops as ws
 from storage.db import reading
-from storage.tables import workshop
-from storage.workshops import join_workshop
+from storage.tables import assessment, workshop
 
-from .conftest import APP, Clinic, button, full_answers, open_app
-
-SPREAD_CAPTION = "Deltakernes vurderinger"
+from .conftest import APP, Clinic, button, choose, full_answers, open_app, send_in
 
 
-def participant_app(key: str, secret: str) -> AppTest:
+def participant(query: dict[str, str]) -> AppTest:
+    """A phone opening a participant link: only the query parameters, no sign-in."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["ws"] = key
-    at.query_params["p"] = secret
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
     return at
 
 
-def answer_all(at: AppTest, clinic: Clinic, aid: int, level: int) -> None:
-    for step, dimension in enumerate(clinic.questionnaire.dimensions):
-        at.session_state[f"step_{aid}"] = step
-        at.run()
+def the_workshop(clinic: Clinic) -> ws.WorkshopInfo:
+    found = ws.find_open_workshop(clinic.engine, clinic.actor("leader-a"), "a", clinic.cycle_id)
+    assert found is not None
+    return found
+
+
+def rated(clinic: Clinic, token: str, level: int) -> None:
+    secret, _ = ws.join(clinic.engine, token)
+    ws.save_ratings(clinic.engine, token, secret, full_answers(clinic.questionnaire, level))
+    ws.submit_rating(clinic.engine, token, secret)
+
+
+def links(at: AppTest) -> list[str]:
+    return [c.value for c in at.code]
+
+
+def test_the_leader_runs_a_workshop_through_its_three_phases(app_clinic: Clinic) -> None:
+    leader = open_app("leader-a", "app_pages/workshop.py")
+    leader.number_input(key="_workshop_expected").set_value(4)
+    button(leader, "Start arbeidsmøtet").click().run()
+    made = the_workshop(app_clinic)
+    assert made.expected == 4
+    assert f"Kode: {made.code}" in " ".join(m.value for m in leader.markdown)
+    assert links(leader)[0].endswith(f"/delta?ws={made.token}")  # the participant page's own address
+
+    # a reload (a new session) shows the same link and code: nothing to make again
+    leader = open_app("leader-a", "app_pages/workshop.py")
+    assert links(leader)[0].endswith(f"/delta?ws={made.token}")
+    assert not [b for b in leader.button if "ny lenke" in b.label]
+
+    # while they rate, the leader sees only how many joined and sent in
+    rated(app_clinic, made.token or "", 2)
+    rated(app_clinic, made.token or "", 3)
+    leader = open_app("leader-a", "app_pages/workshop.py")
+    assert [m.value for m in leader.metric] == ["2 av 4", "2"]
+    assert button(leader, "Avslutt runden og vis fordelingen").disabled
+    assert not leader.get("vega_lite_chart")
+    rated(app_clinic, made.token or "", 5)
+    leader = open_app("leader-a", "app_pages/workshop.py")
+    close = button(leader, "Avslutt runden og vis fordelingen")
+    assert not close.disabled
+    close.click().run()
+    assert not leader.exception, leader.exception
+
+    # the distribution: one chart for the whole, the widest spread first, and one per item
+    assert "Fordelingen: 3 deltakere har svart" in [h.value for h in leader.subheader]
+    charts = leader.get("vega_lite_chart")
+    assert len(charts) == 1 + len(app_clinic.questionnaire.dimensions[0].items)
+    overview = charts[0].proto.spec
+    assert "spredning 3" in overview  # 2, 3 and 5 on every scored item
+
+    # the agreement is recorded in the unit's consensus assessment and sent in
+    aid = made.consensus_assessment_id
+    for step, dimension in enumerate(app_clinic.questionnaire.dimensions):
+        leader.session_state[f"step_a{aid}"] = step
+        leader.run()
         for item in dimension.items:
-            at.radio(key=f"answer_{aid}_{item.id}").set_value(level if item.scored else "yes").run()
-    assert not at.exception, at.exception
-
-
-def spread_captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption if c.value.startswith(SPREAD_CAPTION)]
-
-
-def test_workshop_from_start_to_close(app_clinic: Clinic) -> None:
-    leader = open_app("leader-a", "app_pages/workshop.py")
-    button(leader, "Start et arbeidsmøte").click().run()
-    with reading(app_clinic.engine) as connection:
-        code, workshop_id = connection.execute(select(workshop.c.code, workshop.c.id)).one()
-    assert f"Kode: {code}" in " ".join(m.value for m in leader.markdown)
-    assert any("?ws=" in c.value for c in leader.code)  # the link, with its token
-
-    # participant 1 joins by code on their own device, answers privately, reloads, submits
-    first = participant_app(code, "secret-one")
-    _, aid = join_workshop(app_clinic.engine, code, "secret-one")
-    answer_all(first, app_clinic, aid, level=1)
-    first = participant_app(code, "secret-one")  # a reload resumes the same answers
-    first.session_state[f"step_{aid}"] = 0
-    first.run()
-    assert first.radio(key=f"answer_{aid}_LA1").value == 1
-    first.session_state[f"step_{aid}"] = 5
-    first.run()
-    button(first, "Send inn vurderingen").click().run()
-    assert participant_app(code, "secret-one").success[0].value.startswith("Takk!")
-
-    # participant 2 (through the services): still fewer than 3, so no breakdown
-    actor, second = join_workshop(app_clinic.engine, code, "secret-two")
-    version = svc.save_answers(app_clinic.engine, actor, second, 1, full_answers(app_clinic.questionnaire, 3))
-    svc.submit_assessment(app_clinic.engine, actor, second, version)
-    leader = open_app("leader-a", "app_pages/workshop.py")
-    assert "minst 3 deltakere har sendt inn (nå 2)" in leader.info[0].value
-    assert spread_captions(leader) == []
-
-    # participant 3: now the leader sees how ratings spread, never who gave them
-    actor, third = join_workshop(app_clinic.engine, code, "secret-three")
-    version = svc.save_answers(app_clinic.engine, actor, third, 1, full_answers(app_clinic.questionnaire, 5))
-    svc.submit_assessment(app_clinic.engine, actor, third, version)
-    leader = open_app("leader-a", "app_pages/workshop.py")
-    captions = spread_captions(leader)
-    assert captions[0] == "Deltakernes vurderinger (3 deltakere): 1: 1, 3: 1, 5: 1"
-    assert not any("secret" in c or "ws" in c for c in captions)
-
-    # the leader records what the team agreed and submits; the result counts the consensus
-    consensus = svc.find_assessment(
-        app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, "leader-a"
-    )
-    answer_all(leader, app_clinic, consensus, level=3)
-    button(leader, "Send inn vurderingen").click().run()
+            choose(leader, f"answer_a{aid}_{item.id}", 3 if item.scored else "yes")
+    send_in(leader)
     assert leader.title[0].value == "Resultat og tiltak"
+    assert ws.invitation(app_clinic.engine, made.token or "").status == "closed"
+    closed = participant({"ws": made.token or ""})
+    assert "Arbeidsmøtet er avsluttet" in closed.info[0].value
+    with reading(app_clinic.engine) as connection:
+        assert connection.execute(select(func.count()).select_from(assessment)).scalar_one() == 1
 
-    # closing stops the link and the code at once
-    leader = open_app("leader-a", "app_pages/workshop.py")
-    button(leader, "Avslutt arbeidsmøtet").click().run()
-    refused = participant_app(code, "secret-one")
-    assert refused.error[0].value.startswith("Koden eller lenken virker ikke")
+
+def test_a_participant_sees_the_unit_rates_privately_and_sends_in(app_clinic: Clinic) -> None:
+    made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 5)
+    phone = participant({"ws": made.token or ""})
+    assert phone.subheader[0].value == "Vurdering av Post A, 2024/2025"
+    assert "aldri hvem som svarte hva" in phone.expander[0].markdown[0].value
+    button(phone, "Begynn").click().run()
+    secret = (
+        phone.query_params["p"][0] if isinstance(phone.query_params["p"], list) else phone.query_params["p"]
+    )
+    part = ws.participation(app_clinic.engine, made.token or "", secret)
+    assert part is not None
+    key = f"p{part.participant_id}"
+    choose(phone, f"answer_{key}_LA1", 4)
+    assert not [t for t in phone.text_area], "participants write no comments that could identify them"
+
+    # a reload with the participant's own link finds the answer again
+    phone = participant({"ws": made.token or "", "p": secret})
+    assert phone.radio(key=f"answer_{key}_LA1").value == 4
+    for step, dimension in enumerate(app_clinic.questionnaire.dimensions):
+        phone.session_state[f"step_{key}"] = step
+        phone.run()
+        for item in dimension.items:
+            choose(phone, f"answer_{key}_{item.id}", 2 if item.scored else "no")
+    send_in(phone)
+    assert phone.success[0].value.startswith("Takk!")
     with reading(app_clinic.engine) as connection:
         assert (
-            connection.execute(select(workshop.c.status).where(workshop.c.id == workshop_id)).scalar()
-            == "closed"
-        )
+            connection.execute(select(func.count()).select_from(assessment)).scalar_one() == 1
+        )  # the leader's
 
 
-def test_unknown_code_is_refused(app_clinic: Clinic) -> None:
-    at = participant_app("NOSUCH", "x")
-    assert at.error[0].value.startswith("Koden eller lenken virker ikke")
+def test_joining_by_code_from_the_navigation(app_clinic: Clinic) -> None:
+    """The "Delta i arbeidsmøte" page in the normal app, with the sidebar drawn: it crashed
+    with a duplicate language picker key before."""
+    made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 5)
+    for user in ("leader-c", None):
+        at = AppTest.from_file(APP, default_timeout=60)
+        if user:
+            at.session_state["user_id"] = user
+        at.run()
+        at.switch_page("app_pages/participate.py").run()
+        assert not at.exception, at.exception
+        at.text_input(key="_join_code").input(made.code.lower())
+        button(at, "Bli med").click().run()
+        assert not at.exception, at.exception
+        assert at.subheader[0].value == "Vurdering av Post A, 2024/2025"
+        assert button(at, "Begynn")
 
 
-def test_closed_workshop_refuses_saves_even_with_an_open_page(app_clinic: Clinic) -> None:
-    from storage.errors import ServiceError
-    from storage.workshops import close_workshop, start_workshop
+def test_a_wrong_code_says_so_and_many_wrong_codes_wait(app_clinic: Clinic) -> None:
+    at = open_app("leader-c", "app_pages/participate.py")
+    for _ in range(ws.MAX_FAILED_JOINS):
+        at.text_input(key="_join_code").input("NOSUCH")
+        button(at, "Bli med").click().run()
+        assert at.error[0].value.startswith("Koden virker ikke")
+    at.text_input(key="_join_code").input("NOSUCH")
+    button(at, "Bli med").click().run()
+    assert at.error[0].value.startswith("For mange forsøk med feil kode")
 
-    made = start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id)
-    actor, aid = join_workshop(app_clinic.engine, made.token or "", "p")
-    close_workshop(app_clinic.engine, app_clinic.actor("leader-a"), made.id)
-    with pytest.raises(ServiceError) as refused:
-        svc.save_answer(app_clinic.engine, actor, aid, "LA1", 1, level=3)
-    assert refused.value.code == "workshop_closed"
+
+def test_no_workshop_once_the_unit_has_sent_in(app_clinic: Clinic) -> None:
+    leader = app_clinic.actor("leader-a")
+    aid = svc.start_assessment(app_clinic.engine, leader, "a", app_clinic.cycle_id)
+    version = svc.save_answers(app_clinic.engine, leader, aid, 1, full_answers(app_clinic.questionnaire))
+    svc.submit_assessment(app_clinic.engine, leader, aid, version)
+    at = open_app("leader-a", "app_pages/workshop.py")
+    assert "er sendt inn" in at.info[0].value
+    assert not [b for b in at.button if b.label == "Start arbeidsmøtet"]
+
+
+def test_full_workshop_and_closed_round_messages(app_clinic: Clinic) -> None:
+    made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 3)
+    for level in (1, 2, 3):
+        rated(app_clinic, made.token or "", level)
+    late = participant({"ws": made.token or ""})
+    button(late, "Begynn").click().run()
+    assert "allerede de 3 deltakerne" in late.error[0].value
+    ws.reveal(app_clinic.engine, app_clinic.actor("leader-a"), made.id)
+    late = participant({"ws": made.token or ""})
+    assert "Vurderingsrunden er avsluttet" in late.info[0].value
+
+
+def test_unknown_link_is_refused(app_clinic: Clinic) -> None:
+    at = participant({"ws": "NOSUCH"})
+    assert at.error[0].value.startswith("Lenken virker ikke")
+
+
+@pytest.mark.parametrize("page", ["app_pages/assess.py", "app_pages/workshop.py"])
+def test_answering_reruns_only_the_progress_bar(app_clinic: Clinic, page: str) -> None:
+    """A click on a level saves and redraws the progress bar alone, not the page."""
+    if page.endswith("workshop.py"):
+        made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 3)
+        for level in (1, 2, 3):
+            rated(app_clinic, made.token or "", level)
+        ws.reveal(app_clinic.engine, app_clinic.actor("leader-a"), made.id)
+    at = open_app("leader-a", page)
+    if page.endswith("assess.py"):
+        button(at, "Start eller fortsett vurderingen").click().run()
+    aid = svc.find_consensus(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id)
+    at.radio(key=f"answer_a{aid}_LA1").set_value(4).run()
+    assert not at.exception, at.exception
+    assert [p.proto.text for p in at.get("progress")] == ["Dimensjon 1 av 6 · 1 av 28 spørsmål besvart"]
+    assert not at.title  # the rest of the page was not drawn again
+    assert svc.get_assessment(app_clinic.engine, app_clinic.actor("leader-a"), aid).answers["LA1"].level == 4
+
+
+def test_the_version_the_user_saw_travels_to_the_submit(app_clinic: Clinic) -> None:
+    """Someone else changes the assessment after the page was drawn: sending in is refused
+    with the conflict message instead of sending in what the user never saw."""
+    leader = app_clinic.actor("leader-a")
+    aid = svc.start_assessment(app_clinic.engine, leader, "a", app_clinic.cycle_id)
+    version = svc.save_answers(app_clinic.engine, leader, aid, 1, full_answers(app_clinic.questionnaire))
+    at = open_app("leader-a", "app_pages/assess.py")
+    svc.save_answer(app_clinic.engine, leader, aid, "LA1", version, level=1)  # another tab
+    send_in(at)
+    assert any("Noen andre endret" in e.value for e in at.error)
+    assert svc.get_assessment(app_clinic.engine, leader, aid).status == "draft"
+
+
+def test_the_workshop_table_keeps_no_answer_of_anyone(app_clinic: Clinic) -> None:
+    made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 3)
+    for level in (1, 2, 3):
+        rated(app_clinic, made.token or "", level)
+    with reading(app_clinic.engine) as connection:
+        row = connection.execute(select(workshop)).one()
+    assert row.phase == "rating" and row.participants is None

@@ -229,7 +229,7 @@ def test_returned_assessment_leaves_the_results_and_comes_back(clinic: Clinic) -
     assert overall == 4.0
 
 
-def test_workshop_unit_counts_consensus_over_individual_answers(clinic: Clinic) -> None:
+def test_a_unit_counts_its_consensus_over_individual_respondents(clinic: Clinic) -> None:
     for n, level in enumerate([1, 3, 5]):
         submitted(clinic, "admin", "a", level=level, respondent=f"p{n}", mode="individual")
     with reading(clinic.engine) as connection:
@@ -309,11 +309,14 @@ def test_who_reads_a_submitted_assessment(clinic: Clinic) -> None:
     assert seen.empty
 
 
-def test_participant_answers_only_their_own_draft(clinic: Clinic) -> None:
+def test_a_participant_grant_opens_no_assessment(clinic: Clinic) -> None:
+    """Workshop participants rate through their device's secret (storage.workshops), never as
+    a respondent of the unit: a participant grant gives no right to any assessment."""
     admin = clinic.actor("admin")
     own = svc.start_assessment(clinic.engine, admin, "a", clinic.cycle_id, "individual", "p1")
     participant = Actor("p1-token", "", (Grant("participant", assessment_id=own),))
-    assert svc.save_answer(clinic.engine, participant, own, "LA1", 1, level=2) == 2
+    with pytest.raises(AccessDenied):
+        svc.save_answer(clinic.engine, participant, own, "LA1", 1, level=2)
 
 
 # Planning -----------------------------------------------------------------------------

@@ -96,11 +96,13 @@ SUBMIT_FORM = textwrap.dedent(
     next(b for b in at.button if b.label.startswith("Start")).click().run()
     aid = find_assessment(engine, actor_for(engine, "leader-a"), "a", 1, "leader-a")
     for step, dimension in enumerate(questionnaire.dimensions):
-        at.session_state[f"step_{aid}"] = step
+        at.session_state[f"step_a{aid}"] = step
         at.run()
         for item in dimension.items:
-            at.radio(key=f"answer_{aid}_{item.id}").set_value(3 if item.scored else "yes").run()
-    next(b for b in at.button if b.label == "Send inn vurderingen").click().run()
+            at.radio(key=f"answer_a{aid}_{item.id}").set_value(3 if item.scored else "yes").run()
+            at.run()  # the click redrew only the progress bar
+    next(b for b in at.button if b.label == "Se over og send inn").click().run()
+    next(b for b in at.button if b.label == "Send inn").click().run()
     assert not at.exception, at.exception
     print("submitted" if at.title[0].value == "Resultat og tiltak" else "not submitted")
     """

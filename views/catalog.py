@@ -77,6 +77,28 @@ STRINGS: dict[str, dict[str, str]] = {
     "common.dimension": {"nb": "Dimensjon", "en": "Dimension"},
     "common.overall": {"nb": "Samlet", "en": "Overall"},
     "common.reload": {"nb": "Last inn på nytt", "en": "Reload"},
+    "common.find_unit": {
+        "nb": "Finn enheten (skriv en del av navnet)",
+        "en": "Find the unit (type part of its name)",
+    },
+    "common.find_unit_help": {
+        "nb": "Du har tilgang til {n} enheter, for mange til én liste.",
+        "en": "You have access to {n} units, too many for one list.",
+    },
+    "common.find_unit_first": {
+        "nb": "Skriv en del av navnet for å velge blant {n} enheter.",
+        "en": "Type part of the name to choose among {n} units.",
+    },
+    "common.find_unit_none": {
+        "nb": "Ingen enheter har et navn med det.",
+        "en": "No unit has a name with that in it.",
+    },
+    "error.unexpected": {
+        "nb": "Noe gikk galt her, og det er ikke din feil. Svarene som alt er lagret, er trygge. "
+        "Prøv igjen, og oppgi koden {incident} om du kontakter brukerstøtte.",
+        "en": "Something went wrong here, and it is not your fault. Answers already saved are safe. "
+        "Try again, and quote the code {incident} if you contact support.",
+    },
     "common.level_label": {"nb": "Nivå {level} – {label}", "en": "Level {level} – {label}"},
     "common.no_score": {"nb": "ingen skår", "en": "no score"},
     "common.download_csv": {"nb": "Last ned CSV", "en": "Download CSV"},
@@ -116,6 +138,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "home.status.validated": {"nb": "validert", "en": "validated"},
     "home.status.returned": {"nb": "sendt tilbake: {comment}", "en": "returned: {comment}"},
     "home.go_assess": {"nb": "Gå til egenvurderingen", "en": "Go to the self-assessment"},
+    "home.go_overview": {"nb": "Gå til oversikten", "en": "Go to the overview"},
+    "home.more_units.one": {"nb": "… og {n} enhet til.", "en": "… and {n} more unit."},
+    "home.more_units.other": {"nb": "… og {n} enheter til.", "en": "… and {n} more units."},
+    "home.units.one": {"nb": "{n} enhet", "en": "{n} unit"},
+    "home.units.other": {"nb": "{n} enheter", "en": "{n} units"},
+    "home.node_status": {
+        "nb": "{node}: {submitted} av {units} har sendt inn, {drafts} er påbegynt, {waiting} er ikke startet.",
+        "en": "{node}: {submitted} of {units} have submitted, {drafts} started, {waiting} not started.",
+    },
     # the form
     "form.title": {"nb": "Egenvurdering", "en": "Self-assessment"},
     "form.start": {"nb": "Start eller fortsett vurderingen", "en": "Start or continue the assessment"},
@@ -139,6 +170,45 @@ STRINGS: dict[str, dict[str, str]] = {
     "form.previous": {"nb": "← Forrige dimensjon", "en": "← Previous dimension"},
     "form.next": {"nb": "Neste dimensjon →", "en": "Next dimension →"},
     "form.submit": {"nb": "Send inn vurderingen", "en": "Submit the assessment"},
+    "form.review_and_submit": {"nb": "Se over og send inn", "en": "Review and submit"},
+    "form.confirm_title": {"nb": "Send inn?", "en": "Submit?"},
+    "form.confirm_what": {"nb": "{unit}, {cycle}", "en": "{unit}, {cycle}"},
+    "form.confirm_line": {
+        "nb": "{dimension}: {done} av {of} besvart",
+        "en": "{dimension}: {done} of {of} answered",
+    },
+    "form.confirm_unknown.one": {"nb": "({n} «vet ikke»)", "en": '({n} "don\'t know")'},
+    "form.confirm_unknown.other": {"nb": "({n} «vet ikke»)", "en": '({n} "don\'t know")'},
+    "form.confirm_send": {"nb": "Send inn", "en": "Submit"},
+    "form.confirm_back": {"nb": "Tilbake til skjemaet", "en": "Back to the form"},
+    "form.after_submit": {
+        "nb": "Etter innsending ser ledelsen resultatet, og en kvalitetsrådgiver kan validere det. Du kan "
+        "trekke vurderingen tilbake så lenge den ikke er validert.",
+        "en": "Once submitted, management sees the result and a quality advisor can validate it. You can "
+        "take the assessment back as long as it is not validated.",
+    },
+    "form.reopen": {"nb": "Trekk tilbake innsendingen", "en": "Take the submission back"},
+    "form.reopen_help": {
+        "nb": "Gjør vurderingen til et utkast igjen, slik at du kan endre den. Mulig til den er validert.",
+        "en": "Makes the assessment a draft again, so you can change it. Possible until it is validated.",
+    },
+    "form.reopened": {
+        "nb": "Vurderingen er et utkast igjen. Send den inn på nytt når du er ferdig.",
+        "en": "The assessment is a draft again. Submit it again when you are done.",
+    },
+    "form.ladder_help": {
+        "nb": "Nivåene bygger på hverandre: velg det høyeste nivået der alt i beskrivelsen stemmer for enheten i dag.",
+        "en": "The levels build on each other: choose the highest level where everything in the description holds for the unit today.",
+    },
+    "form.checklist_heading": {"nb": "Sjekkliste: {text}", "en": "Checklist: {text}"},
+    "form.distribution.one": {
+        "nb": "Slik vurderte deltakeren (bare {n} svar):",
+        "en": "How the participant rated ({n} answer only):",
+    },
+    "form.distribution.other": {
+        "nb": "Slik vurderte de {n} deltakerne:",
+        "en": "How the {n} participants rated:",
+    },
     "form.saved": {"nb": "Lagret", "en": "Saved"},
     "form.missing": {
         "nb": "Vurderingen kan ikke sendes inn ennå. Disse spørsmålene mangler svar:",
@@ -155,10 +225,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "form.reference": {"nb": "Forskriften {reference}", "en": "Regulation {reference}"},
     "form.checklist": {"nb": "Sjekkliste", "en": "Checklist"},
-    "form.workshop_spread": {
-        "nb": "Deltakernes vurderinger ({n} deltakere): {counts}",
-        "en": "Participants' ratings ({n} participants): {counts}",
-    },
     "form.rationale": {"nb": "Begrunnelse for det dere ble enige om", "en": "Rationale for what you agreed"},
     # result page
     "result.title": {"nb": "Resultat og tiltak", "en": "Result and actions"},
@@ -234,50 +300,154 @@ STRINGS: dict[str, dict[str, str]] = {
         "Then you look at where the ratings spread, discuss the differences and agree. Nobody sees "
         "who answered what.",
     },
-    "workshop.start": {"nb": "Start et arbeidsmøte", "en": "Start a workshop"},
+    "workshop.start": {"nb": "Start arbeidsmøtet", "en": "Start the workshop"},
+    "workshop.how": {
+        "nb": "Slik foregår det: 1) Alle vurderer enheten hver for seg på mobilen, uten å snakke sammen. "
+        "2) Når minst 3 har sendt inn, avslutter du runden, og dere ser sammen hvor mange som valgte hvert "
+        "nivå – spørsmålene med størst spredning først. 3) Dere drøfter forskjellene, blir enige, og du "
+        "registrerer nivået og begrunnelsen. Bare det dere ble enige om, blir enhetens vurdering.",
+        "en": "How it goes: 1) Everyone rates the unit privately on their phone, without talking. 2) Once at "
+        "least 3 have sent in, you close the round and look together at how many chose each level – the "
+        "questions with the widest spread first. 3) You discuss the differences, agree, and you record the "
+        "level and the rationale. Only what you agreed becomes the unit's assessment.",
+    },
+    "workshop.expected": {
+        "nb": "Hvor mange deltakere venter du?",
+        "en": "How many participants do you expect?",
+    },
+    "workshop.expected_help": {
+        "nb": "Flere enn dette slipper ikke inn, så ingen kan svare flere ganger. Du kan endre tallet underveis.",
+        "en": "No more than this can join, so nobody can answer several times. You can change the number as you go.",
+    },
+    "workshop.already_submitted": {
+        "nb": "Enhetens vurdering for denne syklusen er {status}. Et arbeidsmøte kan ikke endre den.",
+        "en": "The unit's assessment for this cycle is {status}. A workshop cannot change it.",
+    },
+    "workshop.phase_1": {"nb": "Hver for seg", "en": "Privately"},
+    "workshop.phase_2": {"nb": "Fordelingen", "en": "The distribution"},
+    "workshop.phase_3": {"nb": "Enighet", "en": "Agreement"},
     "workshop.share": {
         "nb": "Del lenken eller koden med deltakerne",
         "en": "Share the link or the code with the participants",
     },
     "workshop.code": {"nb": "Kode: {code}", "en": "Code: {code}"},
     "workshop.link": {"nb": "Lenke", "en": "Link"},
-    "workshop.new_link": {"nb": "Lag ny lenke og QR-kode", "en": "Make a new link and QR code"},
-    "workshop.participants": {
-        "nb": "{done} av {joined} deltakere har sendt inn",
-        "en": "{done} of {joined} participants have submitted",
+    "workshop.qr": {"nb": "Skann med mobilkameraet", "en": "Scan with the phone's camera"},
+    "workshop.share_help": {
+        "nb": "Deltakerne åpner lenken eller skanner QR-koden. Uten lenke kan de gå til «Delta i arbeidsmøte» i appen og skrive koden.",
+        "en": 'Participants open the link or scan the QR code. Without the link they can go to "Join a workshop" in the app and type the code.',
     },
-    "workshop.refresh": {"nb": "Oppdater", "en": "Refresh"},
+    "workshop.joined": {"nb": "Har blitt med", "en": "Joined"},
+    "workshop.of_expected": {"nb": "{n} av {expected}", "en": "{n} of {expected}"},
+    "workshop.submitted": {"nb": "Har sendt inn", "en": "Sent in"},
     "workshop.too_few": {
-        "nb": "Spredningen vises når minst 3 deltakere har sendt inn (nå {n}), så ingen kan gjenkjennes.",
-        "en": "The spread shows once at least 3 participants have submitted (now {n}), so nobody can be recognised.",
+        "nb": "Fordelingen kan vises når minst {minimum} har sendt inn (nå {n}), så ingen kan kjennes igjen på svarene sine.",
+        "en": "The distribution can be shown once at least {minimum} have sent in (now {n}), so nobody can be recognised by their answers.",
     },
-    "workshop.spread": {"nb": "Spredning per spørsmål", "en": "Spread by question"},
-    "workshop.spread_intro": {
-        "nb": "Spørsmål med stor spredning (2 nivåer eller mer) står først: drøft dem.",
-        "en": "Questions with a wide spread (2 levels or more) come first: discuss them.",
+    "workshop.not_all_in.one": {
+        "nb": "{n} deltaker har ikke sendt inn ennå; svarene blir ikke med om du avslutter runden nå.",
+        "en": "{n} participant has not sent in yet; their answers are left out if you close the round now.",
     },
+    "workshop.not_all_in.other": {
+        "nb": "{n} deltakere har ikke sendt inn ennå; svarene deres blir ikke med om du avslutter runden nå.",
+        "en": "{n} participants have not sent in yet; their answers are left out if you close the round now.",
+    },
+    "workshop.reveal": {
+        "nb": "Avslutt runden og vis fordelingen",
+        "en": "Close the round and show the distribution",
+    },
+    "workshop.reveal_help": {
+        "nb": "Deltakerne kan ikke endre svarene etterpå. Fordelingen viser hvor mange som valgte hvert nivå, aldri hvem.",
+        "en": "Participants cannot change their answers afterwards. The distribution shows how many chose each level, never who.",
+    },
+    "workshop.settings": {"nb": "Antall deltakere, avbryt", "en": "Number of participants, cancel"},
+    "workshop.change_expected": {"nb": "Endre antallet", "en": "Change the number"},
+    "workshop.cancel": {"nb": "Avbryt arbeidsmøtet", "en": "Cancel the workshop"},
+    "workshop.cancel_help": {
+        "nb": "Avbryter du, slutter lenken og koden å virke, og svarene som er gitt, slettes uten å bli vist.",
+        "en": "If you cancel, the link and the code stop working, and the answers given are deleted unseen.",
+    },
+    "workshop.revealed.one": {
+        "nb": "Fordelingen: {n} deltaker har svart",
+        "en": "The distribution: {n} participant answered",
+    },
+    "workshop.revealed.other": {
+        "nb": "Fordelingen: {n} deltakere har svart",
+        "en": "The distribution: {n} participants answered",
+    },
+    "workshop.revealed_intro": {
+        "nb": "Hver søyle viser hvor mange som valgte hvert nivå på ett spørsmål. Spørsmålene med størst spredning står først: start drøftingen der. Spør hva de som valgte ulikt, ser i hverdagen.",
+        "en": "Each bar shows how many chose each level on one question. The questions with the widest spread come first: start the discussion there. Ask what those who chose differently see in their daily work.",
+    },
+    "workshop.spread_of": {"nb": "spredning {spread}", "en": "spread {spread}"},
+    "workshop.how_many": {"nb": "Antall", "en": "How many"},
+    "workshop.answer": {"nb": "Svar", "en": "Answer"},
     "workshop.record": {"nb": "Registrer det dere ble enige om", "en": "Record what you agreed"},
-    "workshop.close": {"nb": "Avslutt arbeidsmøtet", "en": "Close the workshop"},
-    "workshop.closed": {"nb": "Arbeidsmøtet er avsluttet.", "en": "The workshop is closed."},
-    "workshop.open_one": {
-        "nb": "Åpent arbeidsmøte for {unit}, {cycle}",
-        "en": "Open workshop for {unit}, {cycle}",
+    "workshop.record_intro": {
+        "nb": "Gå gjennom dimensjonene, velg nivået dere ble enige om og skriv kort hvorfor. Dette blir enhetens vurdering.",
+        "en": "Go through the dimensions, choose the level you agreed on and write briefly why. This becomes the unit's assessment.",
     },
-    "participate.title": {"nb": "Delta i arbeidsmøte", "en": "Join a workshop"},
+    "workshop.close": {"nb": "Avslutt arbeidsmøtet", "en": "Close the workshop"},
+    "workshop.close_help": {
+        "nb": "Når dere sender inn, avsluttes arbeidsmøtet av seg selv. Avslutter du nå, kan du fullføre vurderingen under «Egenvurdering»; fordelingen tas vare på.",
+        "en": 'Submitting closes the workshop by itself. If you close it now, you can finish the assessment under "Self-assessment"; the distribution is kept.',
+    },
+    "participate.title": {"nb": "Arbeidsmøte", "en": "Team workshop"},
+    "participate.rating_of": {"nb": "Vurdering av {unit}, {cycle}", "en": "Assessment of {unit}, {cycle}"},
+    "participate.privacy_title": {"nb": "Dette skjer med svarene dine", "en": "What happens to your answers"},
+    "participate.privacy": {
+        "nb": "Du svarer anonymt, uten navn. Møteleder ser bare hvor mange som har sendt inn. Når runden "
+        "avsluttes, ser gruppen hvor mange som valgte hvert nivå – aldri hvem som svarte hva – og bare når "
+        "minst 3 har svart. Svarene dine blir ikke enhetens vurdering og vises ikke i noen rapport: de telles "
+        "med i fordelingen og slettes. Enhetens vurdering er det dere blir enige om sammen.",
+        "en": "You answer anonymously, without a name. The leader only sees how many have sent in. When the "
+        "round closes, the group sees how many chose each level – never who answered what – and only when at "
+        "least 3 have answered. Your answers do not become the unit's assessment and appear in no report: "
+        "they are counted into the distribution and deleted. The unit's assessment is what you agree on together.",
+    },
+    "participate.intro": {
+        "nb": "Svar for deg selv, uten å snakke med de andre først. Det tar rundt ti minutter.",
+        "en": "Answer for yourself, without talking to the others first. It takes about ten minutes.",
+    },
+    "participate.begin": {"nb": "Begynn", "en": "Begin"},
+    "participate.how": {
+        "nb": "Velg beskrivelsen som passer best for enheten slik den er i dag. Svarene lagres med en gang.",
+        "en": "Choose the description that fits the unit best as it is today. Answers are saved at once.",
+    },
+    "participate.after_submit": {
+        "nb": "Etter innsending kan du ikke endre svarene. De telles med når møteleder avslutter runden.",
+        "en": "After sending in you cannot change your answers. They are counted when the leader closes the round.",
+    },
+    "participate.done": {
+        "nb": "Takk! Svarene dine er sendt inn. Fordelingen vises her når møteleder avslutter runden.",
+        "en": "Thank you! Your answers are in. The distribution shows here when the leader closes the round.",
+    },
+    "participate.waiting": {"nb": "Venter på møteleder …", "en": "Waiting for the leader …"},
+    "participate.revealed_intro": {
+        "nb": "Slik fordelte svarene seg, spørsmålene med størst spredning først. Drøft dem med gruppen.",
+        "en": "This is how the answers spread, the questions with the widest spread first. Discuss them with the group.",
+    },
+    "participate.round_over": {
+        "nb": "Vurderingsrunden er avsluttet, så nye deltakere kan ikke bli med nå.",
+        "en": "The rating round is over, so new participants cannot join now.",
+    },
+    "participate.closed": {
+        "nb": "Arbeidsmøtet er avsluttet, og lenken virker ikke lenger. Takk for at du deltok!",
+        "en": "The workshop is closed and the link no longer works. Thank you for taking part!",
+    },
+    "participate.bad_link": {
+        "nb": "Lenken virker ikke. Sjekk at du har hele lenken, eller be møteleder om koden.",
+        "en": "The link does not work. Check that you have the whole link, or ask the leader for the code.",
+    },
+    "participate.code_intro": {
+        "nb": "Skriv koden møteleder viser. Har du fått en lenke eller QR-kode, kan du bruke den i stedet.",
+        "en": "Type the code the leader shows. If you got a link or a QR code, you can use that instead.",
+    },
     "participate.code": {"nb": "Kode fra møteleder", "en": "Code from the workshop leader"},
     "participate.join": {"nb": "Bli med", "en": "Join"},
     "participate.bad_code": {
-        "nb": "Koden eller lenken virker ikke. Arbeidsmøtet kan være avsluttet; spør møteleder.",
-        "en": "The code or link does not work. The workshop may be closed; ask the workshop leader.",
-    },
-    "participate.intro": {
-        "nb": "Svar for deg selv, uten å snakke med de andre først. Ingen ser hvem som svarte hva.",
-        "en": "Answer for yourself, without talking to the others first. Nobody sees who answered what.",
-    },
-    "participate.role": {"nb": "Din rolle (valgfritt)", "en": "Your role (optional)"},
-    "participate.done": {
-        "nb": "Takk! Svarene dine er sendt inn. Vent på at møteleder viser spredningen.",
-        "en": "Thank you! Your answers are in. Wait for the leader to show the spread.",
+        "nb": "Koden virker ikke. Sjekk at den er skrevet riktig; arbeidsmøtet kan også være avsluttet.",
+        "en": "The code does not work. Check that it is typed correctly; the workshop may also be closed.",
     },
     # dashboards
     "dash.node": {"nb": "Organisasjonsnivå", "en": "Organisation level"},

@@ -16,12 +16,13 @@ from sqlalchemy import Engine
 
 from scoring.models import Questionnaire, Roadmap
 from storage.access import Actor, actor_for, list_users
-from storage.assessments import get_assessment
 from storage.db import database_url, make_engine, reading
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.demo import demo_marker, ensure_database
 from storage.errors import NotFound
+from storage.org import tree_version
 from storage.results import assessable_units, data_version, open_cycles
+from storage.rollup import unit_names
 from views.i18n import LANGUAGES, lang, t
 
 AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
@@ -155,7 +156,7 @@ def sidebar(actor: Actor | None) -> None:
             st.info(t("sidebar.demo"), icon=":material/info:")
 
 
-def language_picker() -> None:
+def language_picker(key: str = "_lang_select") -> None:
     """The language choice; kept outside widget state so it survives page switches."""
     options = list(LANGUAGES)
     st.selectbox(
@@ -163,10 +164,33 @@ def language_picker() -> None:
         options,
         index=options.index(lang()),
         format_func=LANGUAGES.get,
-        key="_lang_select",
+        key=key,
         on_change=_keep,
-        args=("_lang_select", "lang"),
+        args=(key, "lang"),
     )
+
+
+def language_switch() -> None:
+    """The language choice as one compact row (the participant's page, on a phone)."""
+    options = list(LANGUAGES)
+    st.segmented_control(
+        t("sidebar.language"),
+        options,
+        default=lang(),
+        format_func=LANGUAGES.get,
+        key="_lang_switch",
+        on_change=_keep_chosen,
+        args=("_lang_switch", "lang"),
+        label_visibility="collapsed",
+    )
+
+
+def _keep_chosen(widget_key: str, state_key: str) -> None:
+    """Like _keep, for a control that can be clicked off (the language stays as it was)."""
+    if st.session_state.get(widget_key) is None:
+        st.session_state[widget_key] = st.session_state.get(state_key)
+    else:
+        _keep(widget_key, state_key)
 
 
 def _keep(widget_key: str, state_key: str) -> None:
@@ -211,11 +235,26 @@ def pick(label: str, options: list[Any], names: dict[Any, str], remember: str) -
     return value
 
 
-def answered_count(assessment_id: int) -> int:
-    actor = current_actor()
-    if actor is None:
-        return 0
-    return sum(1 for a in get_assessment(engine(), actor, assessment_id).answers.values() if a.answered)
+MAX_UNIT_OPTIONS = 300  # more than a picker can usefully hold: search by name instead
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _assessable(_engine: Engine, user_id: str, grants: tuple, tree: str) -> list[dict[str, str]]:
+    """The units a user may assess, by name; keyed on the user's grants and the tree's
+    version, not on every answer saved. Shared, read-only."""
+    units = assessable_units(_engine, Actor(user_id, "", grants))
+    return units.to_dict("records")
+
+
+def assessable(actor: Actor) -> list[dict[str, str]]:
+    """The units the actor may assess: unit_id, name_nb, name_en, by name."""
+    return _assessable(engine(), actor.user_id, actor.grants, tree_version(engine()))
+
+
+def unit_name(unit_id: str) -> str:
+    """A unit's name in the UI's language (its id if it is not in the current tree)."""
+    found = unit_names(engine(), [unit_id]).get(unit_id)
+    return unit_id if found is None else found[0 if lang() == "nb" else 1]
 
 
 def start_unit_page(title: str, intro: str) -> tuple[Actor, str, int] | None:
@@ -230,22 +269,41 @@ def start_unit_page(title: str, intro: str) -> tuple[Actor, str, int] | None:
     return None if chosen is None else (actor, *chosen)
 
 
+def pick_unit(units: list[dict[str, str]], remember: str = "chosen_unit") -> str | None:
+    """A picker of one unit, remembered across pages. Past a few hundred units (an
+    administrator at a national tier) it asks for part of the name first."""
+    column = "name_nb" if lang() == "nb" else "name_en"
+    names = {u["unit_id"]: u[column] for u in units}
+    options = list(names)
+    if len(options) > MAX_UNIT_OPTIONS:
+        wanted = st.text_input(
+            t("common.find_unit"), key=f"_find_{remember}", help=t("common.find_unit_help", n=len(options))
+        )
+        chosen = st.session_state.get(remember)
+        matches = [u for u in options if wanted and wanted.casefold() in names[u].casefold()]
+        options = ([chosen] if chosen in names and chosen not in matches else []) + matches
+        options = options[:MAX_UNIT_OPTIONS]
+        if not options:
+            st.caption(t("common.find_unit_none") if wanted else t("common.find_unit_first", n=len(names)))
+            return None
+    return pick(t("common.unit"), options, names, remember)
+
+
 def pick_unit_and_open_cycle(actor: Actor) -> tuple[str, int] | None:
     """Pickers for a unit the actor may assess and an open cycle; None (with a message) when
     there is none of either."""
-    units = assessable_units(engine(), actor)
-    if units.empty:
+    units = assessable(actor)
+    if not units:
         st.info(t("common.no_units"))
         return None
     cycles = open_cycles(engine())
     if not cycles:
         st.info(t("common.no_open_cycle"))
         return None
-    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
     labels = {c["id"]: c["label"] for c in cycles}
     left, right = st.columns(2)
     with left:
-        unit_id = pick(t("common.unit"), list(names), names, "chosen_unit")
+        unit_id = pick_unit(units)
     with right:
         cycle_id = pick(t("common.cycle"), list(labels), labels, "chosen_cycle")
-    return unit_id, cycle_id
+    return None if unit_id is None else (unit_id, cycle_id)

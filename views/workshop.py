@@ -1,29 +1,39 @@
-"""The leader's side of a team workshop: share the link, follow who has finished, see the
-spread of private ratings (never who said what), record what the team agreed, close."""
+"""The leader's side of a team workshop, in three phases: share the link while everyone rates
+privately (the leader sees only how many have answered), close the round and look at the
+distribution together, the widest spread first, and record what the team agreed."""
 
 from __future__ import annotations
 
 import io
 import os
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import segno
 import streamlit as st
 
-from storage.assessments import EDITABLE, get_assessment
+from storage.access import Actor
+from storage.assessments import COUNTED, find_consensus, get_assessment
 from storage.errors import ServiceError
 from storage.results import previous_answers
 from storage.workshops import (
-    MIN_PARTICIPANTS_FOR_SPREAD,
+    MAX_PARTICIPANTS,
+    MIN_PARTICIPANTS,
     WorkshopInfo,
     close_workshop,
+    distribution,
     find_open_workshop,
+    reveal,
+    set_expected,
     start_workshop,
     workshop_progress,
-    workshop_spread,
 )
-from views import form, state
-from views.i18n import lang, t
+from views import distribution as charts
+from views import form, guard, state
+from views.assess import assessment_sheet
+from views.i18n import lang, t, tn
+
+PARTICIPANT_PATH = "delta"  # the participant page's address (app.py registers it)
+DEFAULT_EXPECTED = 6
 
 
 def page() -> None:
@@ -31,85 +41,170 @@ def page() -> None:
     if started is None:
         return
     actor, unit_id, cycle_id = started
-    engine = state.engine()
-
-    workshop = find_open_workshop(engine, actor, unit_id, cycle_id)
-    if workshop is None:
-        if st.button(t("workshop.start"), type="primary"):
-            try:
-                made = start_workshop(engine, actor, unit_id, cycle_id)
-            except ServiceError as error:
-                st.error(error.message(lang()))
-                return
-            st.session_state[f"workshop_token_{made.id}"] = made.token
-            st.rerun()
+    if message := st.session_state.pop("_workshop_message", None):
+        st.error(message, icon=":material/warning:")
+    opened = find_open_workshop(state.engine(), actor, unit_id, cycle_id)
+    if opened is None:
+        _start(actor, unit_id, cycle_id)
         return
-
-    _share(workshop)
-    _progress(workshop.id)
-    submitted, spread = workshop_spread(engine, actor, workshop.id)
-    st.subheader(t("workshop.spread"))
-    if spread is None:
-        st.info(t("workshop.too_few", n=submitted))
+    _phases(opened.phase)
+    if opened.phase == "rating":
+        _rating(actor, opened)
     else:
-        st.caption(t("workshop.spread_intro"))
-    if workshop.consensus_assessment_id is not None:
-        view = get_assessment(engine, actor, workshop.consensus_assessment_id)
-        st.subheader(t("workshop.record"))
-        if view.status in EDITABLE:
-            questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
-            form.render(
-                view,
-                questionnaire,
-                actor,
-                previous=previous_answers(engine, actor, unit_id, cycle_id),
-                spread=spread,
-                participants=submitted,
-                on_submitted=lambda: st.switch_page("app_pages/result.py"),
+        _agreement(actor, opened)
+
+
+def _phases(phase: str) -> None:
+    """Where the workshop is: 1 private rating, 2 the distribution, 3 the agreement (the last
+    two go together)."""
+    steps = [t("workshop.phase_1"), t("workshop.phase_2"), t("workshop.phase_3")]
+    now = {1} if phase == "rating" else {2, 3}
+    shown = [f"**{n}\\. {step}**" if n in now else f"{n}\\. {step}" for n, step in enumerate(steps, start=1)]
+    st.caption("  →  ".join(shown))
+
+
+def _start(actor: Actor, unit_id: str, cycle_id: int) -> None:
+    engine = state.engine()
+    consensus = find_consensus(engine, actor, unit_id, cycle_id)
+    if consensus is not None:
+        view = get_assessment(engine, actor, consensus)
+        if view.status in COUNTED:
+            st.info(
+                t("workshop.already_submitted", status=t(f"status.{view.status}")), icon=":material/task_alt:"
             )
-        else:
-            st.info(t("form.read_only", status=t(f"status.{view.status}")))
-    if st.button(t("workshop.close")):
-        close_workshop(engine, actor, workshop.id)
-        st.session_state.pop(f"workshop_token_{workshop.id}", None)
-        st.success(t("workshop.closed"))
+            st.page_link("app_pages/result.py", label=t("nav.result"), icon=":material/insights:")
+            return
+    st.write(t("workshop.how"))
+    with st.form("start_workshop"):
+        st.number_input(
+            t("workshop.expected"),
+            min_value=MIN_PARTICIPANTS,
+            max_value=MAX_PARTICIPANTS,
+            value=DEFAULT_EXPECTED,
+            step=1,
+            key="_workshop_expected",
+            help=t("workshop.expected_help"),
+        )
+        st.form_submit_button(
+            t("workshop.start"), type="primary", on_click=_begin, args=(actor, unit_id, cycle_id)
+        )
+
+
+@guard.callback
+def _begin(actor: Actor, unit_id: str, cycle_id: int) -> None:
+    try:
+        start_workshop(state.engine(), actor, unit_id, cycle_id, int(st.session_state["_workshop_expected"]))
+    except ServiceError as error:
+        st.session_state["_workshop_message"] = error.message(lang())
+
+
+def participant_link(token: str) -> str:
+    """The address participants open: the app's public address (MATURITY_BASE_URL, else the
+    one this browser used) and the participant page, with the workshop's token."""
+    base = os.environ.get("MATURITY_BASE_URL", "").rstrip("/")
+    if not base:
+        seen = urlsplit(st.context.url or "")
+        prefix = str(st.get_option("server.baseUrlPath") or "").strip("/")
+        base = f"{seen.scheme}://{seen.netloc}" + (f"/{prefix}" if prefix else "")
+    return f"{base}/{PARTICIPANT_PATH}?{urlencode({'ws': token})}"
+
+
+def _rating(actor: Actor, opened: WorkshopInfo) -> None:
+    st.subheader(t("workshop.share"))
+    link = participant_link(opened.token or "")
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"### {t('workshop.code', code=opened.code)}")
+        st.caption(t("workshop.link"))
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(t("workshop.share_help"))
+    with right:
+        buffer = io.BytesIO()
+        segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
+        st.image(buffer.getvalue(), caption=t("workshop.qr"), width=200)
+    _live(actor, opened.id)
+    with st.expander(t("workshop.settings"), icon=":material/settings:"):
+        with st.form("expected"):
+            st.number_input(
+                t("workshop.expected"),
+                min_value=MIN_PARTICIPANTS,
+                max_value=MAX_PARTICIPANTS,
+                value=opened.expected or DEFAULT_EXPECTED,
+                step=1,
+                key="_workshop_new_expected",
+            )
+            st.form_submit_button(
+                t("workshop.change_expected"), on_click=_change_expected, args=(actor, opened.id)
+            )
+        st.caption(t("workshop.cancel_help"))
+        st.button(t("workshop.cancel"), on_click=_close, args=(actor, opened.id))
+
+
+@st.fragment(run_every="3s")
+@guard.body
+def _live(actor: Actor, workshop_id: int) -> None:
+    """Joins against the expected number and how many sent in, refreshed every few seconds;
+    the round can close once enough have sent in. Never what anyone answered."""
+    counts = workshop_progress(state.engine(), actor, workshop_id)
+    left, middle = st.columns(2)
+    left.metric(
+        t("workshop.joined"), t("workshop.of_expected", n=counts.joined, expected=counts.expected or "–")
+    )
+    middle.metric(t("workshop.submitted"), counts.submitted)
+    if counts.submitted < MIN_PARTICIPANTS:
+        st.caption(t("workshop.too_few", minimum=MIN_PARTICIPANTS, n=counts.submitted))
+    elif counts.joined > counts.submitted:
+        st.caption(tn("workshop.not_all_in", counts.joined - counts.submitted))
+    if st.button(
+        t("workshop.reveal"),
+        type="primary",
+        disabled=counts.submitted < MIN_PARTICIPANTS,
+        help=t("workshop.reveal_help"),
+    ):
+        try:
+            reveal(state.engine(), actor, workshop_id)
+        except ServiceError as error:
+            st.session_state["_workshop_message"] = error.message(lang())
         st.rerun()
 
 
-def _share(workshop: WorkshopInfo) -> None:
-    """The code always; the link and its QR code while this session knows the token (only
-    its hash is stored, so after a reload the leader makes a new link)."""
-    st.subheader(t("workshop.share"))
-    token = st.session_state.get(f"workshop_token_{workshop.id}")
-    left, right = st.columns([2, 1])
-    left.markdown(f"### {t('workshop.code', code=workshop.code)}")
-    if token is None:
-        if left.button(t("workshop.new_link")):
-            made = start_workshop(state.engine(), state.current_actor(), workshop.unit_id, workshop.cycle_id)
-            st.session_state[f"workshop_token_{workshop.id}"] = made.token
-            st.rerun()
-        return
-    base = os.environ.get("MATURITY_BASE_URL") or (st.context.url or "").split("?")[0]
-    link = f"{base}?{urlencode({'ws': token})}"
-    left.code(link, language=None)
-    buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
-    right.image(buffer.getvalue(), caption=t("workshop.link"), width=180)
+@guard.callback
+def _change_expected(actor: Actor, workshop_id: int) -> None:
+    try:
+        set_expected(state.engine(), actor, workshop_id, int(st.session_state["_workshop_new_expected"]))
+    except ServiceError as error:
+        st.session_state["_workshop_message"] = error.message(lang())
 
 
-@st.fragment(run_every="5s")
-def _progress(workshop_id: int) -> None:
-    """Live count of participants who finished, refreshed every few seconds."""
-    actor = state.current_actor()
-    if actor is None:
+@guard.callback
+def _close(actor: Actor, workshop_id: int) -> None:
+    try:
+        close_workshop(state.engine(), actor, workshop_id)
+    except ServiceError as error:
+        st.session_state["_workshop_message"] = error.message(lang())
+
+
+def _agreement(actor: Actor, opened: WorkshopInfo) -> None:
+    engine = state.engine()
+    shown = distribution(engine, actor, opened.id)
+    if shown is None or opened.consensus_assessment_id is None:
         return
-    counts = workshop_progress(state.engine(), actor, workshop_id)
-    st.metric(
-        t("workshop.participants", done=counts["submitted"], joined=counts["joined"]),
-        f"{counts['submitted']} / {counts['joined']}",
+    view = get_assessment(engine, actor, opened.consensus_assessment_id)
+    questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
+    st.subheader(tn("workshop.revealed", shown.participants))
+    st.caption(t("workshop.revealed_intro"))
+    charts.draw(charts.overview_chart(questionnaire, shown.counts, lang()), key=f"distribution_{opened.id}")
+    st.subheader(t("workshop.record"))
+    st.caption(t("workshop.record_intro"))
+    sheet = assessment_sheet(
+        actor,
+        view,
+        state.unit_name(opened.unit_id),
+        previous=previous_answers(engine, actor, opened.unit_id, opened.cycle_id),
+        on_submitted=lambda: st.switch_page("app_pages/result.py"),
+        distribution=shown,
     )
-    if counts["submitted"] >= MIN_PARTICIPANTS_FOR_SPREAD and not st.session_state.get(
-        f"spread_shown_{workshop_id}"
-    ):
-        st.session_state[f"spread_shown_{workshop_id}"] = True
-        st.rerun(scope="app")
+    form.render(sheet, questionnaire)
+    st.divider()
+    st.caption(t("workshop.close_help"))
+    st.button(t("workshop.close"), on_click=_close, args=(actor, opened.id))

@@ -1,0 +1,69 @@
+"""Errors nobody planned for: logged with an incident id the user can quote, never shown as
+a traceback (which would show the server's paths and code to anyone)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import streamlit as st
+
+from views.i18n import t
+
+log = logging.getLogger("maturity")
+INCIDENT = "_incident"
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def report(error: BaseException) -> str:
+    """Log the error with its traceback under a new incident id, and return the id."""
+    incident = uuid.uuid4().hex[:8]
+    log.error("incident %s: %s", incident, error, exc_info=error)
+    return incident
+
+
+def show(incident: str) -> None:
+    st.error(t("error.unexpected", incident=incident), icon=":material/error:")
+
+
+def run_page(page: Callable[[], Any]) -> None:
+    """Run a page; an unexpected error ends it with a short message and an incident id.
+    (Streamlit's reruns and stops are not errors: they pass through.)"""
+    if incident := st.session_state.pop(INCIDENT, None):
+        show(incident)  # from a callback of the run before
+    try:
+        page()
+    except Exception as error:
+        show(report(error))
+
+
+def callback(function: Callable[P, None]) -> Callable[P, None]:
+    """A widget callback whose unexpected error is reported on the page drawn after it."""
+
+    @functools.wraps(function)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            function(*args, **kwargs)
+        except Exception as error:
+            st.session_state[INCIDENT] = report(error)
+
+    return guarded
+
+
+def body(function: Callable[P, R]) -> Callable[P, R | None]:
+    """A fragment's body whose unexpected error is shown in its place (a fragment's rerun
+    does not pass through the page's guard)."""
+
+    @functools.wraps(function)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            show(report(error))
+            return None
+
+    return guarded

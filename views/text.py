@@ -1,0 +1,16 @@
+"""Text from files and from users, made inert before it is drawn.
+
+Streamlit's markdown-drawing elements (st.markdown, captions, labels) read Markdown; text
+that comes from a YAML file or that a user typed must show as it is written, never as a
+link, an image or formatting. `plain` is the one place that does it.
+"""
+
+from __future__ import annotations
+
+MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+def plain(text: str) -> str:
+    """`text` with every character Markdown (and Streamlit's extensions) treats specially
+    escaped, so it reads exactly as written."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
