@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 Spec = dict[str, Any]
+LEGEND_BELOW = 80  # room for a legend of five levels below a chart, in up to three lines
 
 
 def with_data(data: pd.DataFrame | list[dict[str, Any]] | pa.Table, spec: Spec) -> Spec:
@@ -54,7 +55,11 @@ def heatmap(
     cell; clicking a row selects its `group` (the "drill" selection)."""
     legend = " : ".join(f"datum.value == {lv} ? {_quoted(label)}" for lv, label in legend_labels.items())
     spec = {
-        "height": 36 * len(rows) + 200,  # the height holds the axes too
+        # SVG: at most a page of rows is drawn, and each cell is then an element a browser
+        # (and a test) can find by its label
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        # the height holds the axes above and the legend below too, so one row has room for both
+        "height": 36 * len(rows) + LEGEND_BELOW + 140,
         "encoding": {
             "x": field(
                 "dimension",
@@ -75,7 +80,12 @@ def heatmap(
                         "ordinal",
                         titles["level"],
                         scale={"domain": list(colours), "range": list(colours.values())},
-                        legend={"labelExpr": f"{legend} : datum.value"},
+                        legend={
+                            "labelExpr": f"{legend} : datum.value",
+                            "orient": "bottom",
+                            "direction": "horizontal",
+                            "columns": {"expr": "width < 520 ? 2 : 5"},  # two columns on a phone
+                        },
                     ),
                     "tooltip": [
                         tip("name", "nominal", titles["unit"]),
