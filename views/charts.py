@@ -15,7 +15,20 @@ import pandas as pd
 import pyarrow as pa
 
 Spec = dict[str, Any]
-LEGEND_BELOW = 80  # room for a legend of five levels below a chart, in up to three lines
+LEGEND_BELOW = 130  # room for a legend of five levels below a chart: one column of five on a phone
+NARROW = "containerSize()[0] < 600"  # a phone, or a narrow column
+
+
+def legend_below(**extra: Any) -> dict[str, Any]:
+    """A legend under the chart: five columns on a wide screen, one on a phone, so it never
+    takes the width the chart needs nor runs out of the chart's frame."""
+    return {
+        "orient": "bottom",
+        "direction": "horizontal",
+        "columns": {"expr": f"{NARROW} ? 1 : 5"},
+        "rowPadding": 4,  # five lines fit LEGEND_BELOW (the app's theme spaces them wider)
+        **extra,
+    }
 
 
 def with_data(data: pd.DataFrame | list[dict[str, Any]] | pa.Table, spec: Spec) -> Spec:
@@ -68,7 +81,9 @@ def heatmap(
                 sort=columns,
                 axis={"orient": "top", "labelAngle": -25, "labelLimit": 220, "labelOverlap": False},
             ),
-            "y": field("name", "nominal", None, sort=rows, axis={"labelLimit": 240}),
+            "y": field(
+                "name", "nominal", None, sort=rows, axis={"labelLimit": {"expr": f"{NARROW} ? 110 : 240"}}
+            ),
         },
         "layer": [
             {
@@ -80,12 +95,7 @@ def heatmap(
                         "ordinal",
                         titles["level"],
                         scale={"domain": list(colours), "range": list(colours.values())},
-                        legend={
-                            "labelExpr": f"{legend} : datum.value",
-                            "orient": "bottom",
-                            "direction": "horizontal",
-                            "columns": {"expr": "width < 520 ? 2 : 5"},  # two columns on a phone
-                        },
+                        legend=legend_below(labelExpr=f"{legend} : datum.value"),
                     ),
                     "tooltip": [
                         tip("name", "nominal", titles["unit"]),
@@ -124,7 +134,7 @@ def stacked_shares(
     """Bars per category split into coloured shares (units per `label`, stacked to 100 %)."""
     share = field("units", "quantitative", titles["share"], stack="normalize", axis={"format": "%"})
     spec = {
-        "height": height,
+        "height": height + LEGEND_BELOW,
         "mark": {"type": "bar"},
         "encoding": {
             ("y" if horizontal else "x"): category,
@@ -134,6 +144,7 @@ def stacked_shares(
                 "nominal",
                 titles["level"],
                 scale={"domain": list(colours), "range": list(colours.values())},
+                legend=legend_below(),
             ),
             "order": field("level", "ordinal"),
             "tooltip": [

@@ -238,7 +238,13 @@ def _distribution(current: list[dict], questionnaire, language: str) -> dict:
     order = dash.dimension_order(questionnaire)
     return charts.stacked_shares(
         counts,
-        charts.field("dimension", "nominal", None, sort=order, axis={"labelLimit": 240}),
+        charts.field(
+            "dimension",
+            "nominal",
+            None,
+            sort=order,
+            axis={"labelLimit": {"expr": f"{charts.NARROW} ? 110 : 240"}},
+        ),
         horizontal=True,
         colours=dash.level_colours(questionnaire, language),
         titles=dash.titles(),
