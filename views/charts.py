@@ -15,7 +15,14 @@ import pandas as pd
 import pyarrow as pa
 
 Spec = dict[str, Any]
-LEGEND_BELOW = 130  # room for a legend of five levels below a chart: one column of five on a phone
+
+
+def legend_room(entries: int) -> int:
+    """Pixels a legend below a chart needs on a phone (one entry a line), title included."""
+    return 32 + 20 * entries
+
+
+LEGEND_BELOW = legend_room(5)  # a legend of the five levels
 NARROW = "containerSize()[0] < 600"  # a phone, or a narrow column
 
 
@@ -170,7 +177,7 @@ def lines(
     encoding: dict[str, Any] = {
         "x": field("cycle", "nominal", titles["cycle"], sort=cycles),
         "y": field("score", "quantitative", titles["score"], scale={"domain": [1, 5]}),
-        "color": field("dimension", "nominal", titles["dimension"], sort=series),
+        "color": field("dimension", "nominal", titles["dimension"], sort=series, legend=legend_below()),
         "tooltip": [
             tip("cycle", "nominal", titles["cycle"]),
             tip("dimension", "nominal", titles["dimension"]),
@@ -183,7 +190,8 @@ def lines(
             "condition": {"test": f"datum.dimension == {_quoted(dashed)}", "value": [6, 3]},
             "value": [1, 0],
         }
-    return with_data(frame, {"height": height, "mark": {"type": "line", "point": True}, "encoding": encoding})
+    spec = {"height": height + legend_room(len(series)), "mark": {"type": "line", "point": True}}
+    return with_data(frame, spec | {"encoding": encoding})
 
 
 def stacked_counts(
@@ -195,7 +203,7 @@ def stacked_counts(
 ) -> Spec:
     """Units per cycle, stacked by `stage_label` in the order of `stage`."""
     spec = {
-        "height": height,
+        "height": height + legend_room(len(colours)),
         "mark": {"type": "bar"},
         "encoding": {
             "x": field("cycle", "nominal", titles["cycle"], sort=cycles),
@@ -206,6 +214,7 @@ def stacked_counts(
                 titles["stage"],
                 scale={"domain": list(colours), "range": list(colours.values())},
                 sort=list(colours),
+                legend=legend_below(),
             ),
             "order": field("stage", "ordinal"),
             "tooltip": [

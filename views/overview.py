@@ -313,11 +313,10 @@ def _listed(
 ) -> dict[str, Any]:
     """One list of units by name: how many, the first MAX_LISTED as shown, and all of them
     with the cycle for the download."""
-    actor = state.actor_of(_engine, user_id, data)
     _, _, roadmap = state.questionnaire_at(_engine, data)
     label = dash.cycle_labels(_engine, data)[cycle_id]
     planned = rolled.planned_stage(roadmap, label) if roadmap is not None else None
-    units = rollup.unit_statuses(_engine, actor, node_id, cycle_id, language)
+    units = _statuses(_engine, user_id, node_id, cycle_id, data, language)
     if which == "not_started":
         units = [u for u in units if u["status"] == "not_started"]
     elif which == "started":
@@ -328,17 +327,19 @@ def _listed(
     if roadmap is not None:
         stage_names |= {n + 1: f"{s.id} {s.label.get(language)}" for n, s in enumerate(roadmap.stages)}
 
+    plan = {key: t(f"roadmap.{key}") for key in ("ahead", "on_plan", "behind")}
+    status = {s: t(f"status.{s}") for s in ("not_started", *rollup.STATUS_RANK)}
+
     def against(stage: int | None) -> str | None:
         if stage is None or planned is None:
             return None
-        key = "ahead" if stage > planned else "on_plan" if stage == planned else "behind"
-        return t(f"roadmap.{key}")
+        return plan["ahead" if stage > planned else "on_plan" if stage == planned else "behind"]
 
     def columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
         return {
             t("common.unit"): [u["name"] for u in rows],
             t("dash.col.place"): [" › ".join(u["place"]) for u in rows],
-            t("dash.col.status"): [t(f"status.{u['status']}") for u in rows],
+            t("dash.col.status"): [status[u["status"]] for u in rows],
             t("dash.col.stage"): [
                 stage_names.get(u["stage"]) if u["stage"] is not None else None for u in rows
             ],
@@ -346,8 +347,16 @@ def _listed(
             t("dash.col.against_plan"): [against(u["stage"]) for u in rows],
         }
 
+    every = {t("common.cycle"): [label] * len(units)} | columns(units)  # made once, for the download
     return {
         "count": len(units),
-        "shown": dash.shown(columns(units[:MAX_LISTED])),
-        "all": dash.shown({t("common.cycle"): [label] * len(units)} | columns(units)),
+        "shown": dash.shown({title: values[:MAX_LISTED] for title, values in list(every.items())[1:]}),
+        "all": lambda: dash.shown(every),
     }
+
+
+@dash.cached
+def _statuses(_engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str) -> list[dict]:
+    """Every unit under the node with its status in the cycle, shared by the four lists."""
+    actor = state.actor_of(_engine, user_id, data)
+    return rollup.unit_statuses(_engine, actor, node_id, cycle_id, language)

@@ -42,12 +42,13 @@ def page() -> None:
         st.caption(t("progress.no_movers"))
         return
     left, right = st.columns(2)
-    with left:
-        st.caption(t("progress.up"))
-        dash.show(up)
-    with right:
-        st.caption(t("progress.down"))
-        dash.show(down)
+    for column, label, table in ((left, "progress.up", up), (right, "progress.down", down)):
+        with column:
+            st.caption(t(label))
+            if table.num_rows:
+                dash.show(table)
+            else:  # an empty table would say "empty" in English
+                st.caption(dash.PLACEHOLDER)
     dash.downloads(model["movers"]["both"], f"endring-{node.unit_id}", "movers")
 
 
