@@ -367,7 +367,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "dash.col.stage": {"nb": "Trinn nådd", "en": "Stage reached"},
     "dash.col.planned": {"nb": "Planlagt trinn", "en": "Planned stage"},
     "dash.col.against_plan": {"nb": "Sammenlignet med planen", "en": "Compared with the plan"},
-    "dash.col.node": {"nb": "Organisasjonsnivå", "en": "Organisation level"},
     "status.not_started": {"nb": "ikke startet", "en": "not started"},
     "dash.all_cycles": {"nb": "alle sykluser", "en": "all cycles"},
     "progress.scores": {
@@ -390,8 +389,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "progress.up": {"nb": "Opp", "en": "Up"},
     "progress.down": {"nb": "Ned", "en": "Down"},
     "profile.too_many": {
-        "nb": "{n} enheter under dette nivået: gå ned i organisasjonen for å velge én.",
-        "en": "{n} units below this level: drill down in the organisation to pick one.",
+        "nb": "{n} enheter under dette organisasjonsnivået: gå ned i organisasjonen for å velge én.",
+        "en": "{n} units below this organisation level: drill down in the organisation to pick one.",
     },
     "profile.history": {"nb": "Historikk per dimensjon", "en": "History by dimension"},
     "profile.targets": {"nb": "Mål og framdrift", "en": "Targets and progress"},

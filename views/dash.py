@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -27,7 +28,7 @@ from storage.access import Actor
 from storage.definitions import list_cycles
 from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes
-from views import state, theme
+from views import charts, state, theme
 from views.i18n import lang, t, tn
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -346,6 +347,14 @@ def draw(chart_spec: dict[str, Any], figure: str, **options: Any) -> Any:
         _validate(chart_spec)
     st.html(HIDE_CHART_TOOLBAR)
     drawn = st.vega_lite_chart(spec=chart_spec, width="stretch", **options)
+    figure_menu(chart_spec, figure)
+    return drawn
+
+
+def figure_menu(chart_spec: dict[str, Any], figure: str) -> None:
+    """A "Last ned figur" button that offers the chart as PNG and SVG, made when clicked.
+    Any Vega-Lite spec will do (an Altair chart's `to_dict()` too); `figure` names the
+    files and keys the buttons, so it must be unique on the page."""
     with st.popover(t("dash.figure"), icon=":material/download:"):
         st.download_button(
             t("dash.figure_png"),
@@ -363,7 +372,6 @@ def draw(chart_spec: dict[str, Any], figure: str, **options: Any) -> Any:
             key=f"svg_{figure}",
             on_click="ignore",
         )
-    return drawn
 
 
 HIDE_CHART_TOOLBAR = (
@@ -376,9 +384,18 @@ FIGURE_WIDTH = 900  # px of a downloaded figure, wide enough for a slide
 def standalone(chart_spec: dict[str, Any]) -> dict[str, Any]:
     """A spec that renders outside the app: its Arrow datasets as rows, and a fixed width."""
     datasets = {
-        name: pa.ipc.open_stream(data).read_all().to_pylist() for name, data in chart_spec["datasets"].items()
+        name: pa.ipc.open_stream(data).read_all().to_pylist() if isinstance(data, bytes) else data
+        for name, data in chart_spec.get("datasets", {}).items()
     }
-    return {"width": FIGURE_WIDTH, **chart_spec, "datasets": datasets, "background": "white"}
+    spec = {
+        "width": FIGURE_WIDTH,
+        "autosize": {"type": "fit", "contains": "padding"},  # as Streamlit sizes it: axes and legend inside
+        **chart_spec,
+        "datasets": datasets,
+        "background": "white",
+    }
+    # outside a page there is no container to measure: lay the figure out as on a wide screen
+    return json.loads(json.dumps(spec, default=str).replace(charts.NARROW, "false"))
 
 
 def figure_png(chart_spec: dict[str, Any]) -> bytes:
