@@ -358,6 +358,137 @@ def not_started(
         return [r._asdict() for r in connection.execute(query)]
 
 
+STATUS_RANK = {"draft": 1, "returned": 2, "submitted": 3, "validated": 4}
+
+
+def units_with_results(engine: Engine, actor: Actor, unit_id: str, cycle_ids: list[int]) -> int:
+    """How many distinct leaf units under the node have a score in at least one of the
+    cycles (a unit scored in five cycles counts once). When one cycle alone holds every
+    leaf, that is the answer, without reading the leaves."""
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        node = connection.execute(
+            select(org_node.c.path, org_node.c.leaves).where(org_node.c.unit_id == unit_id)
+        ).first()
+        if node is None or not cycle_ids:
+            return 0
+        most = connection.execute(
+            select(func.max(node_result.c.units)).where(
+                node_result.c.node_id == unit_id,
+                node_result.c.cycle_id.in_(cycle_ids),
+                node_result.c.dimension_id == OVERALL,
+            )
+        ).scalar()
+        if most is None or int(most) in (0, int(node.leaves)) or len(cycle_ids) == 1:
+            return int(most or 0)
+        scored = (
+            select(node_result.c.node_id)
+            .where(
+                node_result.c.node_id == org_node.c.unit_id,
+                node_result.c.cycle_id.in_(cycle_ids),
+                node_result.c.dimension_id == OVERALL,
+                node_result.c.units > 0,
+            )
+            .exists()
+        )
+        return int(
+            connection.execute(
+                select(func.count())
+                .select_from(org_node)
+                .where(
+                    org_node.c.leaf.is_(True),
+                    func.substr(org_node.c.path, 1, len(node.path)) == node.path,
+                    scored,
+                )
+            ).scalar_one()
+        )
+
+
+def unit_statuses(
+    engine: Engine, actor: Actor, unit_id: str, cycle_id: int, language: str
+) -> list[dict[str, Any]]:
+    """Every leaf unit under the node (the node itself if a leaf) with where it stands in
+    the cycle, in the order of the tree (parents before children, siblings by name in
+    `language`): unit_id, name, place (the names of the nodes between the node and the
+    unit), status (not_started, draft, returned, submitted or validated: the furthest any
+    of its assessments in the cycle has come) and stage (the roadmap stage reached by its
+    result; None without one)."""
+    name = org_node.c.name_nb if language == "nb" else org_node.c.name_en
+    with reading(engine) as connection:
+        _require(connection, actor, unit_id)
+        path = connection.execute(select(org_node.c.path).where(org_node.c.unit_id == unit_id)).scalar()
+        if path is None:
+            return []
+        below = func.substr(org_node.c.path, 1, len(path)) == path
+        names = dict(
+            connection.execute(
+                select(org_node.c.unit_id, name).where(below, org_node.c.leaf.is_(False))
+            ).all()
+        )
+        rank = case(*((assessment.c.status == s, n) for s, n in STATUS_RANK.items()), else_=0)
+        furthest = (  # by the (cycle_id, unit_id) index, one unit at a time
+            select(func.max(rank))
+            .where(assessment.c.cycle_id == cycle_id, assessment.c.unit_id == org_node.c.unit_id)
+            .scalar_subquery()
+        )
+        _, rows = fetch_rows(
+            connection,
+            select(org_node.c.unit_id, name, org_node.c.path, furthest, node_result.c.stages)
+            .select_from(
+                org_node.outerjoin(
+                    node_result,
+                    and_(
+                        node_result.c.node_id == org_node.c.unit_id,
+                        node_result.c.cycle_id == cycle_id,
+                        node_result.c.dimension_id == OVERALL,
+                    ),
+                )
+            )
+            .where(below, org_node.c.leaf.is_(True)),
+        )
+    statuses = {n: s for s, n in STATUS_RANK.items()}
+    skip = len(_path_ids(path))  # the nodes down to and with the chosen one
+    units = []
+    for unit, unit_name, unit_path, status, stages in rows:
+        between = [names.get(step, step) for step in _path_ids(unit_path)[skip:-1]]
+        reached = json.loads(stages) if isinstance(stages, str) and stages else {}
+        units.append(
+            {
+                "unit_id": unit,
+                "name": unit_name,
+                "place": between,
+                "status": statuses.get(int(status or 0), "not_started"),
+                "stage": int(next(iter(reached))) if reached else None,
+            }
+        )
+    units.sort(key=lambda u: (*u["place"], u["name"], u["unit_id"]))
+    return units
+
+
+def tree_order(engine: Engine, unit_ids: list[str], language: str) -> list[str]:
+    """The units in the order of the tree: parents before children, siblings by name in
+    `language` (units not in the current tree last, by id). For short lists, such as the
+    units that moved most."""
+    name = org_node.c.name_nb if language == "nb" else org_node.c.name_en
+    with reading(engine) as connection:
+        paths = dict(
+            connection.execute(
+                select(org_node.c.unit_id, org_node.c.path).where(org_node.c.unit_id.in_(unit_ids))
+            ).all()
+        )
+        steps = {step for path in paths.values() for step in _path_ids(path)}
+        names = dict(
+            connection.execute(select(org_node.c.unit_id, name).where(org_node.c.unit_id.in_(steps))).all()
+        )
+
+    def key(unit: str) -> tuple[int, list[str]]:
+        if unit not in paths:
+            return (1, [unit])
+        return (0, [f"{names.get(step, step)}\x00{step}" for step in _path_ids(paths[unit])])
+
+    return sorted(unit_ids, key=key)
+
+
 def units_under(engine: Engine, actor: Actor, unit_id: str, limit: int) -> list[dict[str, Any]] | None:
     """The leaf units under the node (the node itself if a leaf) by name; None when there are
     more than `limit`."""

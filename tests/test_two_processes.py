@@ -69,7 +69,7 @@ def test_submission_in_one_process_shows_in_the_other(tmp_path: Path) -> None:
             viewer.stdin.flush()  # type: ignore[union-attr]
             after = json.loads(viewer.stdout.readline() or viewer.stderr.read())  # type: ignore[union-attr]
             assert after["submitted"] == 1
-            assert after["rests_on"] == ["Bygger på 1 enheter og 1 svar."]
+            assert after["rests_on"] == ["Bygger på 1 enhet og 1 svar."]
         finally:
             viewer.kill()
             viewer.wait()

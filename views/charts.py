@@ -17,6 +17,27 @@ import pyarrow as pa
 Spec = dict[str, Any]
 
 
+def legend_room(entries: int) -> int:
+    """Pixels a legend below a chart needs on a phone (one entry a line), title included."""
+    return 32 + 20 * entries
+
+
+LEGEND_BELOW = legend_room(5)  # a legend of the five levels
+NARROW = "containerSize()[0] < 600"  # a phone, or a narrow column
+
+
+def legend_below(**extra: Any) -> dict[str, Any]:
+    """A legend under the chart: five columns on a wide screen, one on a phone, so it never
+    takes the width the chart needs nor runs out of the chart's frame."""
+    return {
+        "orient": "bottom",
+        "direction": "horizontal",
+        "columns": {"expr": f"{NARROW} ? 1 : 5"},
+        "rowPadding": 4,  # five lines fit LEGEND_BELOW (the app's theme spaces them wider)
+        **extra,
+    }
+
+
 def with_data(data: pd.DataFrame | list[dict[str, Any]] | pa.Table, spec: Spec) -> Spec:
     """The spec with `data` (a frame, records or an Arrow table) as its data, in the Arrow
     form Streamlit sends chart data in."""
@@ -54,7 +75,11 @@ def heatmap(
     cell; clicking a row selects its `group` (the "drill" selection)."""
     legend = " : ".join(f"datum.value == {lv} ? {_quoted(label)}" for lv, label in legend_labels.items())
     spec = {
-        "height": 36 * len(rows) + 200,  # the height holds the axes too
+        # SVG: at most a page of rows is drawn, and each cell is then an element a browser
+        # (and a test) can find by its label
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        # the height holds the axes above and the legend below too, so one row has room for both
+        "height": 36 * len(rows) + LEGEND_BELOW + 140,
         "encoding": {
             "x": field(
                 "dimension",
@@ -63,7 +88,9 @@ def heatmap(
                 sort=columns,
                 axis={"orient": "top", "labelAngle": -25, "labelLimit": 220, "labelOverlap": False},
             ),
-            "y": field("name", "nominal", None, sort=rows, axis={"labelLimit": 240}),
+            "y": field(
+                "name", "nominal", None, sort=rows, axis={"labelLimit": {"expr": f"{NARROW} ? 110 : 240"}}
+            ),
         },
         "layer": [
             {
@@ -75,7 +102,7 @@ def heatmap(
                         "ordinal",
                         titles["level"],
                         scale={"domain": list(colours), "range": list(colours.values())},
-                        legend={"labelExpr": f"{legend} : datum.value"},
+                        legend=legend_below(labelExpr=f"{legend} : datum.value"),
                     ),
                     "tooltip": [
                         tip("name", "nominal", titles["unit"]),
@@ -114,7 +141,7 @@ def stacked_shares(
     """Bars per category split into coloured shares (units per `label`, stacked to 100 %)."""
     share = field("units", "quantitative", titles["share"], stack="normalize", axis={"format": "%"})
     spec = {
-        "height": height,
+        "height": height + LEGEND_BELOW,
         "mark": {"type": "bar"},
         "encoding": {
             ("y" if horizontal else "x"): category,
@@ -124,6 +151,7 @@ def stacked_shares(
                 "nominal",
                 titles["level"],
                 scale={"domain": list(colours), "range": list(colours.values())},
+                legend=legend_below(),
             ),
             "order": field("level", "ordinal"),
             "tooltip": [
@@ -149,7 +177,7 @@ def lines(
     encoding: dict[str, Any] = {
         "x": field("cycle", "nominal", titles["cycle"], sort=cycles),
         "y": field("score", "quantitative", titles["score"], scale={"domain": [1, 5]}),
-        "color": field("dimension", "nominal", titles["dimension"], sort=series),
+        "color": field("dimension", "nominal", titles["dimension"], sort=series, legend=legend_below()),
         "tooltip": [
             tip("cycle", "nominal", titles["cycle"]),
             tip("dimension", "nominal", titles["dimension"]),
@@ -162,7 +190,8 @@ def lines(
             "condition": {"test": f"datum.dimension == {_quoted(dashed)}", "value": [6, 3]},
             "value": [1, 0],
         }
-    return with_data(frame, {"height": height, "mark": {"type": "line", "point": True}, "encoding": encoding})
+    spec = {"height": height + legend_room(len(series)), "mark": {"type": "line", "point": True}}
+    return with_data(frame, spec | {"encoding": encoding})
 
 
 def stacked_counts(
@@ -174,7 +203,7 @@ def stacked_counts(
 ) -> Spec:
     """Units per cycle, stacked by `stage_label` in the order of `stage`."""
     spec = {
-        "height": height,
+        "height": height + legend_room(len(colours)),
         "mark": {"type": "bar"},
         "encoding": {
             "x": field("cycle", "nominal", titles["cycle"], sort=cycles),
@@ -185,6 +214,7 @@ def stacked_counts(
                 titles["stage"],
                 scale={"domain": list(colours), "range": list(colours.values())},
                 sort=list(colours),
+                legend=legend_below(),
             ),
             "order": field("stage", "ordinal"),
             "tooltip": [

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
+import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -26,8 +28,10 @@ from storage.access import Actor
 from storage.definitions import list_cycles
 from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes
-from views import state, theme
-from views.i18n import lang, t
+from views import charts, state, theme
+from views.i18n import lang, t, tn
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
 
 class Place(NamedTuple):
@@ -105,13 +109,18 @@ def place(
 
 
 def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
-    """The chosen node, with breadcrumbs up and a picker for the children (drill-down)."""
+    """The chosen node, with breadcrumbs up and a picker for the children (drill-down).
+
+    Every widget that chooses a node, and the heatmap's selection (see `widget_key`), is
+    keyed on the node and on a count of moves: after any move, by any of them, each is
+    drawn anew with nothing chosen, so a choice made at one node never acts at another."""
     day = dt.date.today().isoformat()
     here = place(engine, actor.user_id, st.session_state.get("dash_node"), data, lang(), day)
     if here is None:
         return None
     node = here.node
-    crumbs = f"_dash_crumbs_{node.unit_id}"  # a widget per node: it shows the node chosen
+    st.session_state["dash_node"] = node.unit_id
+    crumbs = widget_key("crumbs")
     st.segmented_control(
         t("dash.path"),
         [unit_id for unit_id, _ in here.crumbs],
@@ -123,40 +132,46 @@ def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
         label_visibility="collapsed",
     )
     if len(here.tops) > 1:
-        top = here.crumbs[0][0]
+        top, key = here.crumbs[0][0], widget_key("top")
         st.selectbox(
             t("dash.node"),
             here.tops,
             index=here.tops.index(top) if top in here.tops else 0,
             format_func=here.top_names.get,
-            key="_dash_top",
+            key=key,
             on_change=_copy_node,
-            args=("_dash_top",),
+            args=(key,),
         )
     if node.children:
+        key = widget_key("child")
         st.selectbox(
             t("dash.drill"),
             here.children,
             format_func=here.child_names.__getitem__,
-            key="_dash_child",
+            key=key,
             on_change=_copy_node,
-            args=("_dash_child",),
+            args=(key,),
         )
-    st.session_state["dash_node"] = node.unit_id
     return node
+
+
+def widget_key(name: str) -> str:
+    """A key for a widget that acts on the chosen node: new at every move, so no choice
+    left in a widget (or a chart's selection) outlives the node it was made at."""
+    return f"_dash_{name}_{st.session_state.get('dash_node')}_{st.session_state.get('dash_moves', 0)}"
 
 
 def _set_node(node: str) -> None:
     st.session_state["dash_node"] = node
-    st.session_state.pop("_dash_child", None)
+    st.session_state["dash_moves"] = st.session_state.get("dash_moves", 0) + 1
 
 
 def _copy_node(key: str) -> None:
     chosen = st.session_state.get(key)
     if chosen is not None:
         _set_node(chosen)
-    else:  # the chosen crumb clicked again: keep the node, and show it chosen again
-        st.session_state.pop(key, None)
+    else:  # the chosen crumb clicked again, or "–" picked: stay, and draw the widgets anew
+        _set_node(st.session_state.get("dash_node"))
 
 
 def drill_to(node: str) -> None:
@@ -220,21 +235,84 @@ def _plain(value: Any) -> Any:
     )
 
 
+PLACEHOLDER = "–"  # what an empty cell shows, instead of Streamlit's "None"
+DATE_FORMAT, TIME_FORMAT = "DD.MM.YYYY", "DD.MM.YYYY HH:mm"  # as dd.mm.åååå (HH:MM) in the tables
+
+
 def show(table: pa.Table, **options: Any) -> None:
-    """Draw a table made by `shown`."""
-    st.dataframe(table, hide_index=True, width="stretch", **options)
+    """Draw a table made by `shown`: a missing value as "–", dates as dd.mm.åååå and times
+    as dd.mm.åååå HH:MM (still sortable as dates), numbers as numbers."""
+    config = {
+        field.name: st.column_config.DatetimeColumn(field.name, format=TIME_FORMAT)
+        if pa.types.is_timestamp(field.type)
+        else st.column_config.DateColumn(field.name, format=DATE_FORMAT)
+        for field in table.schema
+        if pa.types.is_timestamp(field.type) or pa.types.is_date(field.type)
+    }
+    config |= options.pop("column_config", {})
+    st.dataframe(
+        table, hide_index=True, width="stretch", placeholder=PLACEHOLDER, column_config=config, **options
+    )
 
 
-def rests_on(units: int, respondents: int) -> None:
-    st.caption(t("dash.rests_on", units=units, respondents=respondents))
+def local_time(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time (UTC, without a zone) as the clock in Norway showed it."""
+    if moment is None or pd.isna(moment):
+        return None
+    return moment.replace(tzinfo=dt.UTC).astimezone(OSLO).replace(tzinfo=None)
 
 
-def downloads(table: pa.Table | pd.DataFrame, file_name: str, key: str) -> None:
-    """CSV and Excel of a table, with text that could run as a formula neutralised. The
-    files are made when the button is clicked, not on every rerun."""
+def rests_on_text(units: int, respondents: int) -> str:
+    """What one cycle's figures rest on: "Bygger på 7 enheter og 7 svar." """
+    return t("dash.rests_on", units=tn("dash.n_units", units), responses=tn("dash.n_responses", respondents))
+
+
+def rests_on_cycles_text(units: int, cycles: int, results: int, respondents: int) -> str:
+    """What figures over several cycles rest on: distinct units, the cycles, and the unit
+    results (a unit in five cycles is one unit and five results) and responses in all."""
+    return t(
+        "dash.rests_on_cycles",
+        units=tn("dash.n_units", units),
+        cycles=tn("dash.n_cycles", cycles),
+        results=tn("dash.n_results", results),
+        responses=tn("dash.n_responses", respondents),
+    )
+
+
+def rests_on(text: str) -> None:
+    st.caption(text)
+
+
+def export_frame(table: pa.Table | pd.DataFrame) -> pd.DataFrame:
+    """A table as the downloads give it: numbers to two decimals, dates as dd.mm.åååå
+    (and HH:MM for times), missing values as empty cells."""
+    frame = table.to_pandas() if isinstance(table, pa.Table) else table.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values):
+            frame[column] = values.round(2)
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            frame[column] = values.dt.strftime("%d.%m.%Y %H:%M").astype(object).where(values.notna(), None)
+        elif values.map(lambda v: isinstance(v, dt.date)).any():
+            frame[column] = values.map(lambda v: _date_text(v) if isinstance(v, dt.date) else v)
+    return frame
+
+
+def _date_text(value: dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    return value.strftime("%d.%m.%Y")
+
+
+def downloads(
+    table: pa.Table | pd.DataFrame | Callable[[], pa.Table | pd.DataFrame], file_name: str, key: str
+) -> None:
+    """CSV and Excel of a table (or of what a function returns, for a table made only when
+    asked for), as `export_frame` gives it, with text that could run as a formula
+    neutralised. The files are made when the button is clicked, not on every rerun."""
 
     def frame() -> pd.DataFrame:
-        return table if isinstance(table, pd.DataFrame) else table.to_pandas()
+        return export_frame(table() if callable(table) else table)
 
     row = st.container(horizontal=True)
     row.download_button(
@@ -255,13 +333,82 @@ def downloads(table: pa.Table | pd.DataFrame, file_name: str, key: str) -> None:
     )
 
 
-def draw(chart_spec: dict[str, Any], **options: Any) -> Any:
-    """Draw a spec made by views.charts (Streamlit copies it before it takes the data out).
-    With MATURITY_VALIDATE_CHARTS set (the tests set it) the spec is first checked against
-    the Vega-Lite schema."""
+def draw(chart_spec: dict[str, Any], figure: str, **options: Any) -> Any:
+    """Draw a spec made by views.charts (Streamlit copies it before it takes the data out),
+    with the figure as PNG and SVG to download under a button in the user's language
+    (`figure` names the files). With MATURITY_VALIDATE_CHARTS set (the tests set it) the
+    spec is first checked against the Vega-Lite schema.
+
+    Streamlit 1.67 keeps only theme, renderer and padding of a spec's
+    usermeta.embedOptions, so vega-embed's own menu cannot be turned on or translated;
+    Streamlit's own chart toolbar (English: "Show data", "Download as PNG", "Copy Vega-Lite
+    spec") is hidden instead, and these buttons take its place."""
     if os.environ.get("MATURITY_VALIDATE_CHARTS", "") not in ("", "0"):
         _validate(chart_spec)
-    return st.vega_lite_chart(spec=chart_spec, width="stretch", **options)
+    st.html(HIDE_CHART_TOOLBAR)
+    drawn = st.vega_lite_chart(spec=chart_spec, width="stretch", **options)
+    figure_menu(chart_spec, figure)
+    return drawn
+
+
+def figure_menu(chart_spec: dict[str, Any], figure: str) -> None:
+    """A "Last ned figur" button that offers the chart as PNG and SVG, made when clicked.
+    Any Vega-Lite spec will do (an Altair chart's `to_dict()` too); `figure` names the
+    files and keys the buttons, so it must be unique on the page."""
+    with st.popover(t("dash.figure"), icon=":material/download:"):
+        st.download_button(
+            t("dash.figure_png"),
+            lambda: figure_png(chart_spec),
+            f"{figure}.png",
+            "image/png",
+            key=f"png_{figure}",
+            on_click="ignore",
+        )
+        st.download_button(
+            t("dash.figure_svg"),
+            lambda: figure_svg(chart_spec).encode("utf-8"),
+            f"{figure}.svg",
+            "image/svg+xml",
+            key=f"svg_{figure}",
+            on_click="ignore",
+        )
+
+
+HIDE_CHART_TOOLBAR = (
+    "<style>[data-testid='stElementContainer']:has([data-testid='stVegaLiteChart']) "
+    "[data-testid='stElementToolbar'] {display: none;}</style>"
+)
+FIGURE_WIDTH = 900  # px of a downloaded figure, wide enough for a slide
+
+
+def standalone(chart_spec: dict[str, Any]) -> dict[str, Any]:
+    """A spec that renders outside the app: its Arrow datasets as rows, and a fixed width."""
+    datasets = {
+        name: pa.ipc.open_stream(data).read_all().to_pylist() if isinstance(data, bytes) else data
+        for name, data in chart_spec.get("datasets", {}).items()
+    }
+    spec = {
+        "width": FIGURE_WIDTH,
+        "autosize": {"type": "fit", "contains": "padding"},  # as Streamlit sizes it: axes and legend inside
+        **chart_spec,
+        "datasets": datasets,
+        "background": "white",
+    }
+    # outside a page there is no container to measure: lay the figure out as on a wide screen
+    return json.loads(json.dumps(spec, default=str).replace(charts.NARROW, "false"))
+
+
+def figure_png(chart_spec: dict[str, Any]) -> bytes:
+    """The chart as a PNG at twice the screen's resolution (sharp on a slide)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(standalone(chart_spec), scale=2)
+
+
+def figure_svg(chart_spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(standalone(chart_spec))
 
 
 @functools.cache
@@ -274,10 +421,7 @@ def _vega_lite_schema() -> dict[str, Any]:
 def _validate(chart_spec: dict[str, Any]) -> None:
     from altair.utils.schemapi import validate_jsonschema
 
-    datasets = {
-        name: pa.ipc.open_stream(data).read_all().to_pylist() for name, data in chart_spec["datasets"].items()
-    }
-    validate_jsonschema({**chart_spec, "datasets": datasets}, _vega_lite_schema())
+    validate_jsonschema(standalone(chart_spec), _vega_lite_schema())
 
 
 def titles() -> dict[str, str]:

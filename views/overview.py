@@ -1,7 +1,8 @@
 """Overview for a node and a cycle: key figures, a heatmap of its children by dimension,
-the spread over levels, and who has (not) submitted. Click a row or pick a child to drill
-down. Everything shown is computed once per node, cycle, language and data version from
-the stored rollups of the node and its children."""
+the spread over levels, who has (not) submitted, and the units by name in the state the
+manager asks for. Click a row or pick a child to drill down. Everything shown is computed
+once per node, cycle, language and data version from the stored rollups of the node and
+its children; the list of units by name is read only when asked for."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import datetime as dt
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import streamlit as st
 
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
 from storage import rollup
 from views import charts, dash, state, theme
-from views.i18n import lang, t
+from views.i18n import lang, t, tn
 
-MAX_LISTED = 50
+PAGE_ROWS = 30  # rows of the heatmap drawn at a time; the download has them all
+MAX_LISTED = 500  # units listed by name on the page; the download has them all
+LISTS = ("not_started", "started", "behind", "all")
+STARTED = ("draft", "returned")
 
 
 def page() -> None:
@@ -34,30 +39,92 @@ def page() -> None:
     if model["figures"] is None:
         dash.no_data(dash.name(node), cycle_label)
     else:
-        dash.rests_on(*model["rests_on"])
+        dash.rests_on(model["rests_on"])
         _key_figures(model["figures"], model["planned"])
         st.subheader(t("dash.heatmap"))
-        event = dash.draw(model["heatmap"], on_select="rerun", key="heatmap")
-        chosen = event.get("selection", {}).get("drill") if hasattr(event, "get") else None
-        if chosen:
-            group = chosen[0].get("group")
-            if group in model["children"] and group != node.unit_id:
-                dash.drill_to(group)
-        st.caption(t("dash.heatmap_help"))
-        dash.downloads(model["heatmap_table"], "oversikt", "heatmap")
+        _heatmap(model, (engine, actor.user_id, node.unit_id, cycle_id, data, lang()))
         st.subheader(t("dash.distribution"))
-        dash.draw(model["distribution"])
+        dash.draw(model["distribution"], model["file"].format(what="fordeling"))
     st.subheader(t("dash.completion", cycle=cycle_label))
     dash.show(model["completion"])
-    if model["missing_count"]:
-        st.caption(t("dash.not_started_list", n=model["missing_count"]))
-        st.text(model["missing"])
-    dash.downloads(model["completion"], "innsending", "completion")
+    dash.downloads(model["completion_export"], model["file"].format(what="innsending"), "completion")
+    _unit_list(engine, actor.user_id, node, cycle_id, cycle_label, data, model["planned"])
+
+
+def _heatmap(model: dict[str, Any], key: tuple) -> None:
+    """The heatmap, at most PAGE_ROWS rows at a time (in the order and page chosen when
+    there are more); a click on a row drills down to it."""
+    groups = model["row_order"]["name"]
+    order, first = "name", 0
+    if len(groups) > PAGE_ROWS:
+        left, right = st.columns(2)
+        with left:
+            order = (
+                st.segmented_control(
+                    t("dash.heatmap_order"),
+                    ["name", "lowest"],
+                    format_func=lambda o: t(f"dash.heatmap_{'by_name' if o == 'name' else 'lowest'}"),
+                    default="name",
+                    key=dash.widget_key("heatmap_order"),
+                )
+                or "name"
+            )
+        names = model["row_names"]
+        ordered = model["row_order"][order]
+        starts = list(range(0, len(ordered), PAGE_ROWS))
+        with right:
+            first = st.selectbox(
+                t("dash.heatmap_rows"),
+                starts,
+                format_func=lambda s: t(
+                    "dash.heatmap_rows_range",
+                    first=s + 1,
+                    last=min(s + PAGE_ROWS, len(ordered)),
+                    total=len(ordered),
+                    first_name=names[ordered[s]],
+                    last_name=names[ordered[min(s + PAGE_ROWS, len(ordered)) - 1]],
+                ),
+                key=dash.widget_key(f"heatmap_page_{order}"),
+            )
+        st.caption(t("dash.heatmap_capped", shown=PAGE_ROWS, total=len(ordered)))
+    spec = _heatmap_page(*key, order, first)
+    event = dash.draw(
+        spec,
+        model["file"].format(what="modenhet"),
+        on_select="rerun",
+        key=dash.widget_key(f"heatmap_{order}_{first}"),
+    )
+    chosen = event.get("selection", {}).get("drill") if hasattr(event, "get") else None
+    if chosen:
+        group = chosen[0].get("group")
+        if group in model["children"]:
+            dash.drill_to(group)
+    st.caption(t("dash.heatmap_help"))
+    dash.downloads(model["heatmap_table"], model["file"].format(what="oversikt"), "heatmap")
+
+
+@dash.cached
+def _heatmap_page(
+    _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str, order: str, first: int
+) -> dict[str, Any]:
+    """The heatmap's spec for the rows from `first` in the `order` chosen."""
+    model = _model(_engine, user_id, node_id, cycle_id, data, language)
+    groups = model["row_order"][order][first : first + PAGE_ROWS]
+    cells = model["cells"]
+    rows = cells.filter(pc.is_in(cells.column("group"), value_set=pa.array(groups)))
+    return charts.heatmap(
+        rows,
+        model["columns"],
+        [model["row_names"][g] for g in groups],
+        model["colours"],
+        model["legend"],
+        dash.titles(),
+    )
 
 
 @dash.cached
 def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str) -> dict[str, Any]:
-    """Everything the page shows for a node and cycle: figures, chart specs and tables."""
+    """Everything the page shows for a node and cycle: figures, chart data and tables."""
     actor = state.actor_of(_engine, user_id, data)
     node = dash.place(_engine, user_id, node_id, data, language, dt.date.today().isoformat()).node
     _, questionnaire, roadmap = state.questionnaire_at(_engine, data)
@@ -66,23 +133,33 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
     top = next((r for r in current if r["dimension_id"] == OVERALL), None)
     children = node.children or [node._asdict()]
     child_rows = rollup.child_rows(_engine, actor, node_id, cycle_id) if node.children else current
+    planned = rolled.planned_stage(roadmap, label) if roadmap is not None else None
     model: dict[str, Any] = {
         "children": {c["unit_id"] for c in node.children},
         "figures": None,
-        "planned": None,
+        "planned": planned,
+        "file": f"{{what}}-{node_id}-{label.replace('/', '-')}",
     }
-    model.update(_completion(_engine, actor, node, cycle_id, children, child_rows, language))
+    model.update(_completion(children, child_rows, label, language))
     if top is None or top["units"] == 0:
         return model
-    planned = rolled.planned_stage(roadmap, label) if roadmap is not None else None
-    model["planned"] = planned
     model["figures"] = rolled.figures(top, planned)
-    model["rests_on"] = (int(top["submitted"]), int(top["respondents"]))
+    model["rests_on"] = dash.rests_on_text(int(top["submitted"]), int(top["respondents"]))
     names = {c["unit_id"]: dash.name(c, language) for c in children}
+    in_tree = sorted(names, key=lambda g: (names[g], g))  # siblings by name, as the tree orders them
     labels = dash.dimension_labels(questionnaire)
     levels = {s.level: s.label.get(language) for s in questionnaire.scale}
-    cells = rolled.cells(child_rows)
-    data = pa.table(  # column by column: the chart's data and, renamed, the download
+    dimensions = [d.id for d in questionnaire.dimensions] + [OVERALL]
+    position = {g: n for n, g in enumerate(in_tree)}
+    dimension_position = {d: n for n, d in enumerate(dimensions)}
+    cells = sorted(
+        rolled.cells(child_rows),
+        key=lambda c: (
+            position.get(c["node_id"], len(position)),
+            dimension_position.get(c["dimension_id"], len(dimension_position)),
+        ),
+    )
+    table = pa.table(  # column by column: the chart's data and, renamed, the download
         {
             "group": [c["node_id"] for c in cells],
             "name": [names.get(c["node_id"], c["node_id"]) for c in cells],
@@ -96,14 +173,17 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
             "spread": [c["spread"] for c in cells],
         }
     )
-    model["heatmap"] = charts.heatmap(
-        data,
-        dash.dimension_order(questionnaire),
-        sorted(set(data.column("name").to_pylist())),
-        {lv: theme.LEVEL_COLOURS.get(lv, theme.NO_SCORE_COLOUR) for lv in levels},
-        {lv: f"{lv} {label}" for lv, label in levels.items()},
-        dash.titles(),
-    )
+    scored = [g for g in in_tree if g in set(table.column("group").to_pylist())]
+    overall = {c["node_id"]: c["score"] for c in cells if c["dimension_id"] == OVERALL}
+    model["cells"] = table
+    model["row_names"] = names
+    model["row_order"] = {
+        "name": scored,
+        "lowest": sorted(scored, key=lambda g: (overall.get(g, 6.0), names[g], g)),
+    }
+    model["columns"] = dash.dimension_order(questionnaire)
+    model["colours"] = {lv: theme.LEVEL_COLOURS.get(lv, theme.NO_SCORE_COLOUR) for lv in levels}
+    model["legend"] = {lv: f"{lv} {label}" for lv, label in levels.items()}
     columns = {
         "name": t("common.unit"),
         "dimension": t("common.dimension"),
@@ -113,7 +193,8 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
         "respondents": t("dash.respondents"),
         "spread": t("dash.spread"),
     }
-    model["heatmap_table"] = data.select(list(columns)).rename_columns(list(columns.values()))
+    renamed = table.select(list(columns)).rename_columns(list(columns.values()))
+    model["heatmap_table"] = renamed.add_column(0, t("common.cycle"), pa.array([label] * renamed.num_rows))
     model["distribution"] = _distribution(current, questionnaire, language)
     return model
 
@@ -123,7 +204,7 @@ def _key_figures(figures: dict, planned: int | None) -> None:
     columns[0].metric(t("dash.share_level_3"), _percent(figures["share_level_3"]))
     columns[1].metric(
         t("dash.median_journey"),
-        "–" if figures["median_journey"] is None else f"{figures['median_journey']:.1f}",
+        "–" if figures["median_journey"] is None else f"{figures['median_journey']:.2f}",
     )
     columns[2].metric(
         t("dash.on_plan", stage=f"{planned}.0" if planned else "–"),
@@ -157,7 +238,13 @@ def _distribution(current: list[dict], questionnaire, language: str) -> dict:
     order = dash.dimension_order(questionnaire)
     return charts.stacked_shares(
         counts,
-        charts.field("dimension", "nominal", None, sort=order, axis={"labelLimit": 240}),
+        charts.field(
+            "dimension",
+            "nominal",
+            None,
+            sort=order,
+            axis={"labelLimit": {"expr": f"{charts.NARROW} ? 110 : 240"}},
+        ),
         horizontal=True,
         colours=dash.level_colours(questionnaire, language),
         titles=dash.titles(),
@@ -165,11 +252,8 @@ def _distribution(current: list[dict], questionnaire, language: str) -> dict:
     )
 
 
-def _completion(
-    engine, actor, node, cycle_id: int, children: list[dict], child_rows: list[dict], language: str
-) -> dict:
-    """Submitted, started and not started units per child (most not started first), and the
-    first units not started (by id) with how many there are."""
+def _completion(children: list[dict], child_rows: list[dict], cycle_label: str, language: str) -> dict:
+    """Submitted, started and not started units per child, in the order of the tree."""
     overall = {r["node_id"]: r for r in child_rows if r["dimension_id"] == OVERALL}
     rows = []
     for child in children:
@@ -178,12 +262,101 @@ def _completion(
         rows.append(
             (dash.name(child, language), submitted, drafts, int(child["leaves"]) - submitted - drafts)
         )
-    rows.sort(key=lambda r: (-r[3], r[0]))
+    rows.sort(key=lambda r: r[0])
     titles = [t("common.unit"), t("dash.submitted"), t("dash.draft"), t("dash.not_started")]
     table = {title: [r[i] for r in rows] for i, title in enumerate(titles)}
-    count = sum(r[3] for r in rows)
-    missing = rollup.not_started(engine, actor, node.unit_id, cycle_id, MAX_LISTED) if count else []
-    listed = ", ".join(sorted(dash.name(m, language) for m in missing)) + (
-        " …" if count > len(missing) else ""
+    return {
+        "completion": dash.shown(table),
+        "completion_export": dash.shown({t("common.cycle"): [cycle_label] * len(rows)} | table),
+    }
+
+
+def _unit_list(
+    engine, user_id: str, node, cycle_id: int, cycle_label: str, data: int, planned: int | None
+) -> None:
+    """The units under the node by name, in the state the manager picks (not started,
+    started but not submitted, behind schedule, or all), with where they stand against the
+    plan: the first MAX_LISTED on the page, all of them in the download."""
+    st.subheader(t("dash.units_list"))
+    _, _, roadmap = state.questionnaire()
+    which = st.segmented_control(
+        t("dash.units_which"),
+        [w for w in LISTS if w != "behind" or roadmap is not None],
+        format_func=lambda w: t(f"dash.list.{w}"),
+        key=dash.widget_key("unit_list"),
+        help=t("dash.units_which_help", node=dash.name(node), cycle=cycle_label),
     )
-    return {"completion": dash.shown(table), "missing": listed, "missing_count": count}
+    if which is None:
+        return
+    if which == "behind" and planned is None:
+        st.caption(t("dash.list.no_plan", cycle=cycle_label))
+        return
+    listed = _listed(engine, user_id, node.unit_id, cycle_id, which, data, lang())
+    count = listed["count"]
+    if count == 0:
+        st.caption(t("dash.list.none"))
+        return
+    st.caption(
+        tn("dash.list.count", count)
+        if count <= MAX_LISTED
+        else t("dash.list.capped", shown=MAX_LISTED, n=f"{count:,}".replace(",", " "))
+    )
+    dash.show(listed["shown"])
+    dash.downloads(
+        listed["all"], f"enheter-{which}-{node.unit_id}-{cycle_label.replace('/', '-')}", f"units_{which}"
+    )
+
+
+@dash.cached
+def _listed(
+    _engine, user_id: str, node_id: str, cycle_id: int, which: str, data: int, language: str
+) -> dict[str, Any]:
+    """One list of units by name: how many, the first MAX_LISTED as shown, and all of them
+    with the cycle for the download."""
+    _, _, roadmap = state.questionnaire_at(_engine, data)
+    label = dash.cycle_labels(_engine, data)[cycle_id]
+    planned = rolled.planned_stage(roadmap, label) if roadmap is not None else None
+    units = _statuses(_engine, user_id, node_id, cycle_id, data, language)
+    if which == "not_started":
+        units = [u for u in units if u["status"] == "not_started"]
+    elif which == "started":
+        units = [u for u in units if u["status"] in STARTED]
+    elif which == "behind":
+        units = [u for u in units if u["stage"] is not None and planned is not None and u["stage"] < planned]
+    stage_names = {0: t("roadmap.stage_none")}
+    if roadmap is not None:
+        stage_names |= {n + 1: f"{s.id} {s.label.get(language)}" for n, s in enumerate(roadmap.stages)}
+
+    plan = {key: t(f"roadmap.{key}") for key in ("ahead", "on_plan", "behind")}
+    status = {s: t(f"status.{s}") for s in ("not_started", *rollup.STATUS_RANK)}
+
+    def against(stage: int | None) -> str | None:
+        if stage is None or planned is None:
+            return None
+        return plan["ahead" if stage > planned else "on_plan" if stage == planned else "behind"]
+
+    def columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+        return {
+            t("common.unit"): [u["name"] for u in rows],
+            t("dash.col.place"): [" › ".join(u["place"]) for u in rows],
+            t("dash.col.status"): [status[u["status"]] for u in rows],
+            t("dash.col.stage"): [
+                stage_names.get(u["stage"]) if u["stage"] is not None else None for u in rows
+            ],
+            t("dash.col.planned"): [stage_names.get(planned) if planned else None for _ in rows],
+            t("dash.col.against_plan"): [against(u["stage"]) for u in rows],
+        }
+
+    every = {t("common.cycle"): [label] * len(units)} | columns(units)  # made once, for the download
+    return {
+        "count": len(units),
+        "shown": dash.shown({title: values[:MAX_LISTED] for title, values in list(every.items())[1:]}),
+        "all": lambda: dash.shown(every),
+    }
+
+
+@dash.cached
+def _statuses(_engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str) -> list[dict]:
+    """Every unit under the node with its status in the cycle, shared by the four lists."""
+    actor = state.actor_of(_engine, user_id, data)
+    return rollup.unit_statuses(_engine, actor, node_id, cycle_id, language)

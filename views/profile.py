@@ -37,11 +37,11 @@ def page() -> None:
     if model["history"] is None:
         dash.no_data(names.get(unit_id, unit_id), t("dash.all_cycles"))
     else:
-        dash.rests_on(1, model["respondents"])
+        dash.rests_on(model["rests_on"])
         st.subheader(t("profile.history"))
-        dash.draw(model["chart"])
+        dash.draw(model["chart"], f"historikk-{unit_id}")
         dash.show(model["history"])
-        dash.downloads(model["history"], "enhetsprofil", "profile")
+        dash.downloads(model["history_export"], f"enhetsprofil-{unit_id}", "profile")
         if model["targets"] is not None:
             st.subheader(t("profile.targets"))
             if model["targets"].num_rows == 0:
@@ -67,7 +67,7 @@ def page() -> None:
     else:
         dash.show(model["actions"])
         st.caption(t("profile.actions_done", share=f"{model['actions_done'] * 100:.0f}"))
-        dash.downloads(model["actions"], "tiltak", "actions")
+        dash.downloads(model["actions"], f"tiltak-{unit_id}", "actions")
     st.subheader(t("profile.comments"))
     if model["comments"].num_rows == 0:
         st.caption("–")
@@ -96,7 +96,10 @@ def _model(_engine, user_id: str, unit_id: str, data: int, language: str) -> dic
     if history:
         cycles = list(dict.fromkeys(r["cycle"] for r in history))
         scored = [r for r in history if not _missing(r["score"])]
-        model["respondents"] = sum(int(r["respondents"]) for r in history if r["dimension_id"] == OVERALL)
+        overall = [r for r in scored if r["dimension_id"] == OVERALL]
+        model["rests_on"] = dash.rests_on_cycles_text(
+            1 if overall else 0, len(overall), len(overall), sum(int(r["respondents"]) for r in overall)
+        )
         model["chart"] = charts.lines(
             [{k: r[k] for k in ("cycle", "dimension", "score", "respondents")} for r in scored],
             cycles,
@@ -108,6 +111,16 @@ def _model(_engine, user_id: str, unit_id: str, data: int, language: str) -> dic
         scores = {(r["dimension"], r["cycle"]): round(float(r["score"]), 2) for r in scored}
         model["history"] = dash.shown(
             {t("common.dimension"): order} | {c: [scores.get((d, c)) for d in order] for c in cycles}
+        )
+        export = sorted(scored, key=lambda r: (cycles.index(r["cycle"]), order.index(r["dimension"])))
+        model["history_export"] = dash.shown(
+            {
+                t("common.cycle"): [r["cycle"] for r in export],
+                t("common.dimension"): [r["dimension"] for r in export],
+                t("common.score"): [float(r["score"]) for r in export],
+                t("common.level"): [None if _missing(r["level"]) else int(r["level"]) for r in export],
+                t("dash.respondents"): [int(r["respondents"]) for r in export],
+            }
         )
         newest = {str(r["dimension_id"]): float(r["score"]) for r in scored}  # oldest first: the last wins
         model["targets"] = dash.shown(_targets(read.targets, newest, labels))
@@ -154,8 +167,8 @@ def _statuses(rows: list[dict]) -> dict[str, list]:
     return {
         t("common.cycle"): [r["cycle"] for r in rows],
         t("profile.status"): [t(f"status.{r['status']}") for r in rows],
-        t("profile.submitted_at"): [r["submitted_at"] for r in rows],
-        t("profile.validated_at"): [r["validated_at"] for r in rows],
+        t("profile.submitted_at"): [dash.local_time(r["submitted_at"]) for r in rows],
+        t("profile.validated_at"): [dash.local_time(r["validated_at"]) for r in rows],
     }
 
 
@@ -180,6 +193,6 @@ def _comments(rows: list[dict], questionnaire) -> dict[str, list]:
     return {
         t("common.cycle"): [r["cycle"] for r in rows],
         t("profile.item"): [texts.get(r["item_id"], r["item_id"]) for r in rows],
-        t("form.comment"): [r["comment"] for r in rows],
-        t("form.evidence"): [r["evidence"] for r in rows],
+        t("form.comment"): [r["comment"] or "" for r in rows],  # no comment: an empty cell
+        t("form.evidence"): [r["evidence"] or "" for r in rows],
     }

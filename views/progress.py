@@ -26,13 +26,13 @@ def page() -> None:
     if model is None:
         dash.no_data(dash.name(node), t("dash.all_cycles"))
         return
-    dash.rests_on(*model["rests_on"])
+    dash.rests_on(model["rests_on"])
     st.subheader(t("progress.scores"))
-    dash.draw(model["trend"])
+    dash.draw(model["trend"], f"utvikling-{node.unit_id}")
     dash.show(model["trend_table"])
-    dash.downloads(model["trend_table"], "utvikling", "trend")
+    dash.downloads(model["trend_export"], f"utvikling-{node.unit_id}", "trend")
     st.subheader(t("progress.distribution"))
-    dash.draw(model["levels"])
+    dash.draw(model["levels"], f"nivaer-{node.unit_id}")
     if model["movers"] is None:
         return
     before, after = model["movers"]["between"]
@@ -42,13 +42,14 @@ def page() -> None:
         st.caption(t("progress.no_movers"))
         return
     left, right = st.columns(2)
-    with left:
-        st.caption(t("progress.up"))
-        dash.show(up)
-    with right:
-        st.caption(t("progress.down"))
-        dash.show(down)
-    dash.downloads(model["movers"]["both"], "endring", "movers")
+    for column, label, table in ((left, "progress.up", up), (right, "progress.down", down)):
+        with column:
+            st.caption(t(label))
+            if table.num_rows:
+                dash.show(table)
+            else:  # an empty table would say "empty" in English
+                st.caption(dash.PLACEHOLDER)
+    dash.downloads(model["movers"]["both"], f"endring-{node.unit_id}", "movers")
 
 
 @dash.cached
@@ -82,6 +83,9 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
     overall = sorted(
         (r for r in scored if r["dimension_id"] == OVERALL), key=lambda r: order.index(cycles[r["cycle_id"]])
     )
+    export = sorted(  # by cycle, then dimension, as the table reads
+        trend, key=lambda r: (order.index(r["cycle"]), dimension_order.index(r["dimension"]))
+    )
     names = {s.level: f"{s.level} {s.label.get(language)}" for s in questionnaire.scale}
     levels = [
         {
@@ -94,7 +98,12 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
         for level in questionnaire.levels
     ]
     model: dict[str, Any] = {
-        "rests_on": (sum(r["submitted"] for r in overall), sum(r["respondents"] for r in overall)),
+        "rests_on": dash.rests_on_cycles_text(
+            rollup.units_with_results(_engine, actor, node_id, sorted(present)),
+            len(present),
+            sum(int(r["units"]) for r in overall),
+            sum(int(r["respondents"]) for r in overall),
+        ),
         "trend": charts.lines(
             trend,
             order,
@@ -105,6 +114,14 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
             extra_tip=("units", t("dash.units")),
         ),
         "trend_table": dash.shown(table),
+        "trend_export": dash.shown(
+            {
+                t("common.cycle"): [r["cycle"] for r in export],
+                t("common.dimension"): [r["dimension"] for r in export],
+                t("common.score"): [r["score"] for r in export],
+                t("dash.units"): [r["units"] for r in export],
+            }
+        ),
         "levels": charts.stacked_shares(
             levels,
             charts.field("cycle", "nominal", t("common.cycle"), sort=order),
@@ -129,10 +146,12 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
             ]
             return {title: [r[i] for r in rows] for i, title in enumerate(titles)}
 
+        both = {m["unit_id"]: m for m in rising + falling}
+        in_tree = [both[u] for u in rollup.tree_order(_engine, list(both), language)]
         model["movers"] = {
             "between": (before, cycles[newest]),
             "up": dash.shown(table(rising)),
             "down": dash.shown(table(falling)),
-            "both": dash.shown(table(rising + falling[::-1])),
+            "both": dash.shown({t("common.cycle"): [cycles[newest]] * len(in_tree)} | table(in_tree)),
         }
     return model

@@ -10,6 +10,7 @@ import streamlit as st
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
 from scoring.models import Roadmap
+from storage import rollup
 from views import charts, dash, state
 from views.i18n import lang, t
 
@@ -32,16 +33,16 @@ def page() -> None:
         return
     model = _model(engine, actor.user_id, node.unit_id, data, lang())
     st.caption(model["title"])
-    dash.draw(model["timeline"])
+    dash.draw(model["timeline"], "veikart-tidslinje")
     if model["plan"] is None:
         dash.no_data(dash.name(node), t("dash.all_cycles"))
         return
-    dash.rests_on(*model["rests_on"])
+    dash.rests_on(model["rests_on"])
     st.subheader(t("roadmap.reached"))
-    dash.draw(model["bars"])
+    dash.draw(model["bars"], f"veikart-trinn-{node.unit_id}")
     st.subheader(t("roadmap.against_plan"))
     dash.show(model["plan"])
-    dash.downloads(model["plan"], "veikart", "roadmap")
+    dash.downloads(model["plan"], f"veikart-{node.unit_id}", "roadmap")
 
 
 @dash.cached
@@ -97,10 +98,16 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
                 status["on_plan"],
                 status["behind"],
                 sum(int(n) for n in row["stages"].values()),
-                None if median is None else round(median, 1),
+                None if median is None else round(median, 2),
             )
         )
-    model["rests_on"] = (sum(r["submitted"] for r in overall), sum(r["respondents"] for r in overall))
+    actor = state.actor_of(_engine, user_id, data)
+    model["rests_on"] = dash.rests_on_cycles_text(
+        rollup.units_with_results(_engine, actor, node_id, sorted(r["cycle_id"] for r in overall)),
+        len(overall),
+        sum(int(r["units"]) for r in overall),
+        sum(int(r["respondents"]) for r in overall),
+    )
     model["bars"] = charts.stacked_counts(
         counts,
         order,

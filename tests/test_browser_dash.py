@@ -1,0 +1,237 @@
+"""The dashboards in a real browser (Debian's Chromium through Playwright) on the demo
+clinic, clicking as a manager would: breadcrumbs and drill-down in several orders, the
+heatmap's legend, and the chart's download menu in the user's language."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import APP
+from .test_browser import browser, free_port, settle  # noqa: F401 (fixtures)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CLINIC, AKUTT, INDRE, REHAB = (
+    "Medisinsk klinikk",
+    "Seksjon for akuttmedisin",
+    "Seksjon for indremedisin",
+    "Seksjon for rehabilitering",
+)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by `streamlit run` on the demo clinic (built on its first start)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'demo.db'}"
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            APP,
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        env={**os.environ, "MATURITY_DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the app did not start: " + process.stdout.read().decode())  # type: ignore[union-attr]
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def open_overview(browser, base: str, viewport: dict[str, int] | None = None):  # noqa: F811
+    """A new browser session signed in as the clinic manager, on the overview."""
+    context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(base + "/")
+    page.locator("[data-testid=stSidebar]").wait_for(state="attached", timeout=180_000)  # the demo is built
+    settle(page)
+    phone = page.viewport_size["width"] < 600
+    if phone:  # the sidebar opens by its button
+        page.locator("[data-testid=stExpandSidebarButton]").click()
+        page.wait_for_timeout(800)
+    page.get_by_role("combobox", name="Logg inn som").click()
+    page.get_by_role("option", name=re.compile(r"\(klinikksjef\)")).click()
+    settle(page)
+    if phone and not page.locator("a[href$='/overview']").first.is_visible():
+        page.locator("[data-testid=stExpandSidebarButton]").click()
+        page.wait_for_timeout(800)
+    page.locator("a[href$='/overview']").first.click()
+    settle(page)
+    if phone and page.locator("[data-testid=stSidebarCollapseButton]").is_visible():
+        page.locator("[data-testid=stSidebarCollapseButton] button").click()
+        page.wait_for_timeout(800)
+    heatmap(page).first.wait_for()
+    return page
+
+
+def heatmap(page):
+    """The heatmap's cells (drawn as SVG, each labelled with its fields)."""
+    return page.locator("[data-testid=stVegaLiteChart] g.mark-rect path[aria-label^='dimension:']")
+
+
+def crumbs(page):
+    return page.get_by_role("radiogroup", name="Plassering i organisasjonen")
+
+
+def here(page) -> str:
+    """The chosen node: the checked breadcrumb."""
+    drawn(page)
+    return crumbs(page).get_by_role("radio", checked=True).inner_text()
+
+
+def drawn(page) -> None:
+    """Wait until the run is over: one breadcrumb bar and at most one drill-down picker
+    (Streamlit leaves the last run's widgets on the page until the new run is done)."""
+    settle(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[role=radiogroup][aria-label^=Plassering]').length === 1"
+        " && document.querySelectorAll('input[aria-label=\"Gå ned til\"]').length <= 1",
+        timeout=30_000,
+    )
+
+
+def drill_shows(page) -> str:
+    drawn(page)
+    return page.get_by_role("combobox", name="Gå ned til").input_value()
+
+
+def drill(page, name: str) -> None:
+    drawn(page)
+    page.get_by_role("combobox", name="Gå ned til").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    drawn(page)
+
+
+def up(page, name: str) -> None:
+    drawn(page)
+    crumbs(page).get_by_role("radio", name=name, exact=True).click()
+    drawn(page)
+
+
+def click_row(page, name: str) -> None:
+    """Click the heatmap's cell of `name` for the overall score."""
+    heatmap(page).first.wait_for()
+    page.locator(
+        f"[data-testid=stVegaLiteChart] g.mark-rect path[aria-label^='dimension: Samlet; name: {name};']"
+    ).click()
+    drawn(page)
+    page.wait_for_timeout(500)  # a drill by the chart reruns once more
+    drawn(page)
+
+
+def test_breadcrumbs_and_drill_down_in_every_order(demo_server, browser) -> None:  # noqa: F811
+    page = open_overview(browser, demo_server)
+    assert here(page) == CLINIC and drill_shows(page) == "–"
+
+    # down by the picker, up by the breadcrumb, and down by the picker again to the same child
+    drill(page, AKUTT)
+    assert here(page) == AKUTT
+    up(page, CLINIC)
+    assert here(page) == CLINIC
+    assert drill_shows(page) == "–"  # not the child just left
+    drill(page, AKUTT)
+    assert here(page) == AKUTT
+
+    # down by a heatmap row, up by the breadcrumb: the row's selection does not drill again
+    up(page, CLINIC)
+    click_row(page, INDRE)
+    assert here(page) == INDRE
+    up(page, CLINIC)
+    assert here(page) == CLINIC
+    assert drill_shows(page) == "–"
+    click_row(page, AKUTT)  # another row goes to that row's section
+    assert here(page) == AKUTT
+
+    # down by the picker, up, then by a row; down to a unit and back up two levels
+    up(page, CLINIC)
+    drill(page, REHAB)
+    up(page, CLINIC)
+    click_row(page, INDRE)
+    assert here(page) == INDRE
+    drill(page, "Gastromedisinsk sengepost")
+    assert here(page) == "Gastromedisinsk sengepost"
+    up(page, INDRE)
+    assert here(page) == INDRE and drill_shows(page) == "–"
+    up(page, CLINIC)
+    assert here(page) == CLINIC and drill_shows(page) == "–"
+    drill(page, INDRE)
+    assert here(page) == INDRE
+
+    # two levels down by heatmap rows, and back up by the breadcrumbs one level at a time
+    up(page, CLINIC)
+    click_row(page, INDRE)
+    click_row(page, "Hjertemedisinsk sengepost")
+    assert here(page) == "Hjertemedisinsk sengepost"
+    up(page, INDRE)
+    assert here(page) == INDRE and drill_shows(page) == "–"
+    up(page, CLINIC)
+    assert here(page) == CLINIC and drill_shows(page) == "–"
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1400, "height": 1000}, {"width": 390, "height": 844}])
+def test_the_heatmap_legend_shows_whole_at_unit_level(demo_server, browser, viewport) -> None:  # noqa: F811
+    page = open_overview(browser, demo_server, viewport)
+    drill(page, AKUTT)
+    drill(page, "Akuttmottaket")
+    assert here(page) == "Akuttmottaket"
+    assert heatmap(page).count() == 7  # one row: the unit itself
+    chart = page.locator("[data-testid=stVegaLiteChart]").first
+    svg = chart.locator("svg.marks").bounding_box()
+    legend = chart.locator("g.role-legend").bounding_box()
+    assert legend is not None and svg is not None
+    assert legend["y"] >= svg["y"] and legend["y"] + legend["height"] <= svg["y"] + svg["height"]
+    assert legend["x"] >= svg["x"] and legend["x"] + legend["width"] <= svg["x"] + svg["width"] + 1
+    labels = [t.text_content() for t in chart.locator("g.role-legend text").all()]
+    assert {"1 Tilfeldig", "5 Integrert"} <= set(labels)
+    page.context.close()
+
+
+def test_chart_menus_are_in_the_users_language(demo_server, browser, tmp_path: Path) -> None:  # noqa: F811
+    page = open_overview(browser, demo_server)
+    chart = page.locator("[data-testid=stVegaLiteChart]").first
+    chart.hover()
+    page.wait_for_timeout(500)
+    for english in ("Show data", "Download as PNG", "Copy Vega-Lite spec"):
+        assert not page.get_by_role("button", name=english).first.is_visible()
+    page.get_by_role("button", name="Last ned figur").first.click()
+    png = page.get_by_role("button", name="Som bilde (PNG)")
+    svg = page.get_by_role("button", name="Som vektorgrafikk (SVG)")
+    png.wait_for()
+    assert svg.is_visible()
+    page.screenshot(path=str(tmp_path / "figure-menu.png"))
+    with page.expect_download() as saved:
+        png.click()
+    assert saved.value.suggested_filename == "modenhet-medisinsk-klinikk-2026-2027.png"
+    assert Path(saved.value.path()).read_bytes().startswith(b"\x89PNG")
+    page.context.close()
