@@ -115,7 +115,7 @@ def add_action_item(
 ) -> int:
     """Add an action to the unit's plan for a cycle (leader or management above); returns its id."""
     if not what.strip():
-        raise InvalidInput(detail="say what will be done", detail_nb="skriv hva som skal gjøres")
+        raise InvalidInput(detail="Say what will be done.", detail_nb="Skriv hva som skal gjøres.")
     if status not in ACTION_STATUSES:
         raise InvalidInput(detail=f"unknown status {status}", detail_nb=f"ukjent status {status}")
     with writing(engine) as connection:
@@ -160,7 +160,7 @@ def update_action_item(
         )
     if "what" in changes:
         if not (changes["what"] or "").strip():
-            raise InvalidInput(detail="say what will be done", detail_nb="skriv hva som skal gjøres")
+            raise InvalidInput(detail="Say what will be done.", detail_nb="Skriv hva som skal gjøres.")
         changes["what"] = changes["what"].strip()
     if "who" in changes:
         changes["who"] = (changes["who"] or "").strip() or None
