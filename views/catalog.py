@@ -24,8 +24,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No submitted assessments to validate in {cycle}.",
     },
     "validate.counts": {
-        "nb": "{waiting} venter på validering, {done} er validert.",
-        "en": "{waiting} waiting for validation, {done} validated.",
+        "nb": "{waiting} venter på validering, {returned} er sendt tilbake til enheten, {done} er validert.",
+        "en": "{waiting} waiting for validation, {returned} sent back to the unit, {done} validated.",
+    },
+    "validate.status_returned": {
+        "nb": "sendt tilbake, venter på enheten",
+        "en": "sent back, waiting for the unit",
+    },
+    "validate.returned_note": {
+        "nb": "Sendt tilbake til enheten, som kan rette vurderingen og sende den inn på nytt. Begrunnelsen du ga:",
+        "en": "Sent back to the unit, which can correct the assessment and submit it again. The reason you gave:",
     },
     "validate.approve": {"nb": "Valider", "en": "Validate"},
     "validate.comment": {
@@ -33,10 +41,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Why is the assessment sent back?",
     },
     "validate.send_back": {"nb": "Send tilbake til enheten", "en": "Send back to the unit"},
-    "validate.approved": {"nb": "Vurderingen er validert.", "en": "The assessment is validated."},
+    "validate.approved": {
+        "nb": "Vurderingen for {unit} er validert.",
+        "en": "The assessment for {unit} is validated.",
+    },
     "validate.returned": {
-        "nb": "Vurderingen er sendt tilbake til enheten.",
-        "en": "The assessment is sent back to the unit.",
+        "nb": "Vurderingen for {unit} er sendt tilbake til enheten.",
+        "en": "The assessment for {unit} is sent back to the unit.",
     },
     "nav.section.assess": {"nb": "Vurdere", "en": "Assess"},
     "nav.section.follow": {"nb": "Følge opp", "en": "Follow up"},
