@@ -73,8 +73,8 @@ def test_missing_criteria_at_every_stage_not_reached_and_the_journey_as_stored(a
     stages = [e for e in at.expander if e.label.startswith("Trinn ")]
     assert [e.label for e in stages] == [
         "Trinn 1.0 Forbedringskompetanse: 1 av 4 kriterier mangler",
-        "Trinn 2.0 Forbedringsmedvirkning: 0 av 4 kriterier mangler",
-        "Trinn 3.0 Forbedringseierskap: 0 av 4 kriterier mangler",
+        "Trinn 2.0 Forbedringsmedvirkning: alle 4 kriteriene er oppfylt",
+        "Trinn 3.0 Forbedringseierskap: alle 4 kriteriene er oppfylt",
         "Trinn 4.0 Forbedringskultur: 1 av 4 kriterier mangler",
         "Trinn 5.0 Forbedringsbærekraft: 2 av 4 kriterier mangler",
     ]
@@ -309,3 +309,21 @@ def test_only_planners_see_edit_controls(app_clinic: Clinic, reader: str, edits:
         assert "Du kan lese planen. Enhetens leder og ledelsen over enheten kan endre den." in [
             c.value for c in at.caption
         ]
+
+
+def test_the_profile_table_shows_a_dash_where_there_is_no_score(app_clinic: Clinic) -> None:
+    import pyarrow as pa
+
+    answers = [
+        Answer(a.item_id, dont_know=True) if a.item_id.startswith("BM") else a
+        for a in full_answers(app_clinic.questionnaire)
+    ]
+    submit(app_clinic, answers)
+    at = open_app("leader-a", RESULT)
+    table = at.dataframe[0]
+    shown = pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    shown.columns = table.value.columns
+    row = shown.set_index("Dimensjon").loc["Brukermedvirkning"]
+    assert (row["Nivå"], row["Skår"], row["Forrige syklus"]) == ("ingen skår", "–", "–")
+    assert shown.set_index("Dimensjon").loc["Lederansvar og styring", "Skår"] == "3.00"
+    assert not shown.isin(["None", "nan", "<NA>"]).any().any()

@@ -219,6 +219,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Trinn {stage} {label}: {missing} av {total} kriterier mangler",
         "en": "Stage {stage} {label}: {missing} of {total} criteria missing",
     },
+    "result.missing_stage_none": {
+        "nb": "Trinn {stage} {label}: alle {total} kriteriene er oppfylt",
+        "en": "Stage {stage} {label}: all {total} criteria are met",
+    },
     "result.missing_none_here": {
         "nb": "Alle kriteriene for dette trinnet er oppfylt. Trinnet nås når trinnene under er nådd.",
         "en": "Every criterion of this stage is met. The stage is reached once the stages below are.",

@@ -141,7 +141,8 @@ def _profile(
         st.altair_chart(chart, width="stretch")
     st.caption(t("result.chart_help"))
     _chart_downloads(chart, file_name)
-    st.dataframe(table.drop(columns="_level"), hide_index=True, width="stretch")
+    shown = table.drop(columns="_level").style.format(precision=2, na_rep="–")  # never "None"
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def _chart_downloads(chart: alt.TopLevelMixin, file_name: str) -> None:
@@ -231,7 +232,7 @@ def _missing(
         ]
         missing.sort(key=lambda entry: (_gap(entry[1], entry[2], questionnaire), entry[0]))
         title = t(
-            "result.missing_stage",
+            "result.missing_stage" if missing else "result.missing_stage_none",
             stage=stage.id,
             label=stage.label.get(lang()),
             missing=len(missing),
