@@ -138,7 +138,7 @@ def test_advisor_validates_and_returns(app_clinic: Clinic) -> None:
         svc.submit_assessment(engine, actor, aid, version)
         ids.append(aid)
     at = open_app("advisor", "app_pages/validate.py")
-    assert at.caption[0].value == "2 venter på validering, 0 er sendt tilbake til enheten, 0 er validert."
+    assert at.caption[0].value == "2 venter på validering, 0 er validert."
     button(at, "Valider").click().run()
     assert at.success[0].value == "Vurderingen for Post A er validert."
     assert svc.get_assessment(engine, leader, ids[0]).status == "validated"

@@ -24,6 +24,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No submitted assessments to validate in {cycle}.",
     },
     "validate.counts": {
+        "nb": "{waiting} venter på validering, {done} er validert.",
+        "en": "{waiting} waiting for validation, {done} validated.",
+    },
+    "validate.counts_returned": {
         "nb": "{waiting} venter på validering, {returned} er sendt tilbake til enheten, {done} er validert.",
         "en": "{waiting} waiting for validation, {returned} sent back to the unit, {done} validated.",
     },

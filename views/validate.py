@@ -58,15 +58,12 @@ def page() -> None:
         return
     found = rollup.unit_names(engine, sorted(set(rows["unit_id"])))
     names = {u: n[0] if lang() == "nb" else n[1] for u, n in found.items()}
-    counts = rows["status"].value_counts()
-    st.caption(
-        t(
-            "validate.counts",
-            waiting=int(counts.get("submitted", 0)),
-            returned=int(counts.get("returned", 0)),
-            done=int(counts.get("validated", 0)),
-        )
-    )
+    counts = {status: int(n) for status, n in rows["status"].value_counts().items()}
+    waiting, returned, done = (counts.get(s, 0) for s in ("submitted", "returned", "validated"))
+    if returned:
+        st.caption(t("validate.counts_returned", waiting=waiting, returned=returned, done=done))
+    else:
+        st.caption(t("validate.counts", waiting=waiting, done=done))
     _, questionnaire, _ = state.questionnaire()
     rows = rows.assign(
         _order=rows["status"].map(ORDER), _name=rows["unit_id"].map(lambda u: names.get(u, u))
