@@ -483,6 +483,7 @@ def _edit_form(actor: Actor, item_id: int, dimensions: dict[str, str]) -> None:
         first, second = st.columns(2)
         first.text_input(t("result.action_who"), key=f"action_who_{item_id}")
         second.date_input(t("result.action_due"), key=f"action_due_on_{item_id}", format=DATE_FORMAT)
+        first, second = st.columns(2)  # a row each, so a phone stacks them in reading order
         first.selectbox(
             t("result.action_dimension"),
             ["", *dimensions],
