@@ -140,9 +140,9 @@ def _profile(
     with st.container(key="result_profile_chart"):
         st.altair_chart(chart, width="stretch")
     st.caption(t("result.chart_help"))
-    _chart_downloads(chart, file_name)
     shown = table.drop(columns="_level").style.format(precision=2, na_rep="–")  # never "None"
     st.dataframe(shown, hide_index=True, width="stretch")
+    _chart_downloads(chart, file_name)  # below the table: the table's own toolbar floats above it
 
 
 def _chart_downloads(chart: alt.TopLevelMixin, file_name: str) -> None:
