@@ -16,7 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "conflict": {
         "en": "Someone else changed this {what} after you opened it. Reload to see their "
         "changes; nothing of yours was overwritten.",
-        "nb": "Noen andre endret denne {what_nb} etter at du åpnet den. Last inn på nytt for å "
+        "nb": "Noen andre har endret {what_nb} etter at du åpnet siden. Last inn på nytt for å "
         "se endringene; ingenting ble overskrevet.",
     },
     "wrong_status": {

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from storage import audit
-from storage.access import Actor, require_on_unit
+from storage.access import Actor, holds_on_unit, require_on_unit
 from storage.db import reading, writing
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.tables import ACTION_STATUSES, action_item, cycle, target, unit_result
@@ -113,8 +113,9 @@ def add_action_item(
     dimension_id: str | None = None,
     status: str = "planned",
 ) -> int:
+    """Add an action to the unit's plan for a cycle (leader or management above); returns its id."""
     if not what.strip():
-        raise InvalidInput(detail="say what will be done", detail_nb="skriv hva som skal gjøres")
+        raise InvalidInput(detail="Say what will be done.", detail_nb="Skriv hva som skal gjøres.")
     if status not in ACTION_STATUSES:
         raise InvalidInput(detail=f"unknown status {status}", detail_nb=f"ukjent status {status}")
     with writing(engine) as connection:
@@ -143,7 +144,10 @@ def add_action_item(
 def update_action_item(
     engine: Engine, actor: Actor, item_id: int, expected_version: int, **changes: Any
 ) -> int:
-    """Change what, who, due_on, status or dimension_id of an action; returns the new row version."""
+    """Change what, who, due_on, status or dimension_id of an action; returns the new row version.
+
+    `expected_version` is the row version the user saw: if someone changed or deleted the
+    action since, nothing is written and Conflict is raised."""
     allowed = {"what", "who", "due_on", "status", "dimension_id"}
     if set(changes) - allowed:
         raise InvalidInput(
@@ -154,6 +158,12 @@ def update_action_item(
         raise InvalidInput(
             detail=f"unknown status {changes['status']}", detail_nb=f"ukjent status {changes['status']}"
         )
+    if "what" in changes:
+        if not (changes["what"] or "").strip():
+            raise InvalidInput(detail="Say what will be done.", detail_nb="Skriv hva som skal gjøres.")
+        changes["what"] = changes["what"].strip()
+    if "who" in changes:
+        changes["who"] = (changes["who"] or "").strip() or None
     with writing(engine) as connection:
         row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
         if row is None:
@@ -178,6 +188,33 @@ def update_action_item(
             changes,
         )
     return expected_version + 1
+
+
+def delete_action_item(engine: Engine, actor: Actor, item_id: int, expected_version: int) -> None:
+    """Delete an action, with the same rights and the same optimistic lock as a change: the
+    row goes only if it is still the version the user saw. The audit log keeps the row."""
+    with writing(engine) as connection:
+        row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
+        if row is None:
+            raise NotFound(what="action", what_nb="tiltaket", id=item_id)
+        require_on_unit(
+            connection, actor, row.unit_id, PLANNERS, "delete this action", "slette dette tiltaket"
+        )
+        done = connection.execute(
+            delete(action_item).where(
+                action_item.c.id == item_id, action_item.c.row_version == expected_version
+            )
+        ).rowcount
+        if done != 1:
+            raise Conflict(what="action", what_nb="tiltaket")
+        audit.record(connection, actor.user_id, "delete", "action_item", item_id, row._asdict(), None)
+
+
+def may_plan(engine: Engine, actor: Actor, unit_id: str) -> bool:
+    """Whether the actor may add, change and delete the unit's actions (so a page shows the
+    controls only to those the services will let through)."""
+    with reading(engine) as connection:
+        return holds_on_unit(connection, actor, unit_id, PLANNERS)
 
 
 def list_action_items(

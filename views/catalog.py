@@ -27,16 +27,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "{waiting} venter på validering, {done} er validert.",
         "en": "{waiting} waiting for validation, {done} validated.",
     },
+    "validate.counts_returned": {
+        "nb": "{waiting} venter på validering, {returned} er sendt tilbake til enheten, {done} er validert.",
+        "en": "{waiting} waiting for validation, {returned} sent back to the unit, {done} validated.",
+    },
+    "validate.status_returned": {
+        "nb": "sendt tilbake, venter på enheten",
+        "en": "sent back, waiting for the unit",
+    },
+    "validate.returned_note": {
+        "nb": "Sendt tilbake til enheten, som kan rette vurderingen og sende den inn på nytt. Begrunnelsen du ga:",
+        "en": "Sent back to the unit, which can correct the assessment and submit it again. The reason you gave:",
+    },
     "validate.approve": {"nb": "Valider", "en": "Validate"},
     "validate.comment": {
         "nb": "Hvorfor sendes vurderingen tilbake?",
         "en": "Why is the assessment sent back?",
     },
     "validate.send_back": {"nb": "Send tilbake til enheten", "en": "Send back to the unit"},
-    "validate.approved": {"nb": "Vurderingen er validert.", "en": "The assessment is validated."},
+    "validate.approved": {
+        "nb": "Vurderingen for {unit} er validert.",
+        "en": "The assessment for {unit} is validated.",
+    },
     "validate.returned": {
-        "nb": "Vurderingen er sendt tilbake til enheten.",
-        "en": "The assessment is sent back to the unit.",
+        "nb": "Vurderingen for {unit} er sendt tilbake til enheten.",
+        "en": "The assessment for {unit} is sent back to the unit.",
     },
     "nav.section.assess": {"nb": "Vurdere", "en": "Assess"},
     "nav.section.follow": {"nb": "Følge opp", "en": "Follow up"},
@@ -103,6 +118,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "common.no_score": {"nb": "ingen skår", "en": "no score"},
     "common.download_csv": {"nb": "Last ned CSV", "en": "Download CSV"},
     "common.download_xlsx": {"nb": "Last ned Excel", "en": "Download Excel"},
+    "chart.save_png": {"nb": "Last ned som PNG", "en": "Save as PNG"},
+    "chart.save_svg": {"nb": "Last ned som SVG", "en": "Save as SVG"},
     # start page
     "home.title": {"nb": "Forbedringsreisen", "en": "The improvement journey"},
     "home.intro": {
@@ -237,8 +254,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "result.stage_value": {"nb": "Trinn {stage} nådd", "en": "Stage {stage} reached"},
     "result.stage_none": {"nb": "Trinn 1.0 ikke nådd", "en": "Stage 1.0 not reached"},
     "result.journey": {
-        "nb": "Reise {journey}: {share} % av kriteriene for {stage} er oppfylt",
-        "en": "Journey {journey}: {share} % of the criteria for {stage} are met",
+        "nb": "Framdrift på veikartet: {journey} ({share} % av kriteriene for trinn {stage} er oppfylt)",
+        "en": "Progress on the roadmap: {journey} ({share} % of the criteria for stage {stage} are met)",
+    },
+    "result.journey_top": {
+        "nb": "Framdrift på veikartet: {journey}",
+        "en": "Progress on the roadmap: {journey}",
     },
     "result.chart_axis": {
         "nb": "Skår (1 = Tilfeldig, 5 = Integrert)",
@@ -248,25 +269,52 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Søylen viser skåren denne syklusen, med nivået i tekst; den mørke streken viser forrige syklus.",
         "en": "The bar shows this cycle's score, with the level in words; the dark mark shows the previous cycle.",
     },
-    "result.respondents": {"nb": "{n} svar", "en": "{n} response(s)"},
+    "result.respondents.one": {"nb": "Bygger på 1 svar", "en": "Based on 1 response"},
+    "result.respondents.other": {"nb": "Bygger på {n} svar", "en": "Based on {n} responses"},
+    "result.status": {"nb": "Status: {status}", "en": "Status: {status}"},
     "result.profile": {"nb": "Profil per dimensjon", "en": "Profile by dimension"},
     "result.this_cycle": {"nb": "Denne syklusen", "en": "This cycle"},
     "result.previous_cycle": {"nb": "Forrige syklus", "en": "Previous cycle"},
     "result.spread_flag": {"nb": "Stor spredning – drøft", "en": "Wide spread – discuss"},
-    "result.missing_for_next": {"nb": "Dette mangler for trinn {stage}", "en": "Missing for stage {stage}"},
+    "result.missing_title": {"nb": "Dette mangler på veikartet", "en": "What is missing on the roadmap"},
+    "result.missing_intro": {
+        "nb": "Et trinn er nådd når kriteriene for trinnet og for alle trinn under er oppfylt. Her er det som "
+        "mangler for hvert trinn enheten ikke har nådd: nærmeste trinn først, og innen hvert trinn det som "
+        "er nærmest å bli oppfylt først.",
+        "en": "A stage is reached when the criteria of that stage and of every stage below are met. Here is "
+        "what is missing for each stage the unit has not reached: the nearest stage first, and within each "
+        "stage what is closest to being met first.",
+    },
+    "result.missing_stage": {
+        "nb": "Trinn {stage} {label}: {missing} av {total} kriterier mangler",
+        "en": "Stage {stage} {label}: {missing} of {total} criteria missing",
+    },
+    "result.missing_stage_none": {
+        "nb": "Trinn {stage} {label}: alle {total} kriteriene er oppfylt",
+        "en": "Stage {stage} {label}: all {total} criteria are met",
+    },
+    "result.missing_none_here": {
+        "nb": "Alle kriteriene for dette trinnet er oppfylt. Trinnet nås når trinnene under er nådd.",
+        "en": "Every criterion of this stage is met. The stage is reached once the stages below are.",
+    },
     "result.top_reached": {
         "nb": "Enheten har nådd øverste trinn.",
         "en": "The unit has reached the top stage.",
     },
     "result.criterion_dimension": {
-        "nb": "{dimension} på nivå {level} eller høyere",
-        "en": "{dimension} at level {level} or above",
+        "nb": "{dimension}: minst nivå {level} ({label}), nå {value}",
+        "en": "{dimension}: at least level {level} ({label}), now {value}",
     },
     "result.criterion_item": {
-        "nb": "«{item}» på nivå {level} eller høyere",
-        "en": '"{item}" at level {level} or above',
+        "nb": "«{item}»: minst nivå {level} ({label}), nå {value}",
+        "en": '"{item}": at least level {level} ({label}), now {value}',
     },
-    "result.criterion_yesno": {"nb": "«{item}»: ja", "en": '"{item}": yes'},
+    "result.criterion_no_value": {"nb": "ikke besvart", "en": "not answered"},
+    "result.criterion_yesno_unanswered": {"nb": "{item} (ikke besvart)", "en": "{item} (not answered)"},
+    "result.criterion_yesno_share": {
+        "nb": "{item} (ja fra {share} % av dem som svarte; minst halvparten må svare ja)",
+        "en": "{item} (yes from {share} % of those who answered; at least half must say yes)",
+    },
     "result.next_steps": {"nb": "Neste steg", "en": "Next steps"},
     "result.next_steps_intro": {
         "nb": "For de svakeste dimensjonene: slik ser neste nivå ut. Bruk beskrivelsene som forslag til tiltak.",
@@ -286,6 +334,34 @@ STRINGS: dict[str, dict[str, str]] = {
     "result.action_added": {"nb": "Tiltaket er lagt til.", "en": "The action has been added."},
     "result.action_status": {"nb": "Status", "en": "Status"},
     "result.action_none": {"nb": "Ingen tiltak ennå.", "en": "No actions yet."},
+    "result.action_read_only": {
+        "nb": "Du kan lese planen. Enhetens leder og ledelsen over enheten kan endre den.",
+        "en": "You can read the plan. The unit's leader and the management above the unit can change it.",
+    },
+    "result.action_new": {"nb": "Nytt tiltak", "en": "New action"},
+    "result.action_no_dimension": {"nb": "Ingen bestemt", "en": "None in particular"},
+    "result.action_who_is": {"nb": "Ansvarlig: {who}", "en": "Responsible: {who}"},
+    "result.action_due_on": {"nb": "Frist: {due}", "en": "Due: {due}"},
+    "result.action_concerns": {"nb": "Gjelder: {dimension}", "en": "Concerns: {dimension}"},
+    "result.action_edit": {"nb": "Endre", "en": "Edit"},
+    "result.action_delete": {"nb": "Slett", "en": "Delete"},
+    "result.action_save": {"nb": "Lagre endringene", "en": "Save the changes"},
+    "result.action_cancel": {"nb": "Avbryt", "en": "Cancel"},
+    "result.action_saved": {"nb": "Endringene er lagret.", "en": "The changes have been saved."},
+    "result.action_delete_confirm": {
+        "nb": "Vil du slette dette tiltaket? Det kan ikke angres.",
+        "en": "Delete this action? This cannot be undone.",
+    },
+    "result.action_delete_yes": {"nb": "Ja, slett tiltaket", "en": "Yes, delete the action"},
+    "result.action_deleted": {"nb": "Tiltaket er slettet.", "en": "The action has been deleted."},
+    "result.action_gone": {
+        "nb": "Tiltaket finnes ikke lenger: noen andre har slettet det.",
+        "en": "The action no longer exists: someone else has deleted it.",
+    },
+    "result.action_stored_now": {
+        "nb": "Slik er tiltaket lagret nå. Lagre igjen for å erstatte det med det du har skrevet:",
+        "en": "This is the action as stored now. Save again to replace it with what you have written:",
+    },
     "action.planned": {"nb": "planlagt", "en": "planned"},
     "action.in_progress": {"nb": "pågår", "en": "in progress"},
     "action.done": {"nb": "fullført", "en": "done"},
