@@ -80,10 +80,11 @@ def option(page: Page, level: int) -> Locator:
     )
 
 
-def click_level(page: Page, level: int) -> float:
-    return bc.timed_click(
-        page, option(page, level), OPTION_CHECK, {"role": QUESTION, "first": LEVELS[0], "level": level}
-    )
+def click_level(page: Page) -> float:
+    """Click the first question's level of LEVELS that is not chosen now (so the answer changes)."""
+    first = {"role": QUESTION, "first": LEVELS[0], "level": LEVELS[0]}
+    level = LEVELS[1] if page.evaluate(f"arg => {{ {OPTION_CHECK} }}", first) else LEVELS[0]
+    return bc.timed_click(page, option(page, level), OPTION_CHECK, {**first, "level": level})
 
 
 def prepare(tier: str, data_dir: Path) -> str:
@@ -149,9 +150,8 @@ def bench_tier(tier: str, data_dir: Path, browser, floor_page: Page, port: int, 
         floor_times: list[float] = []
         form_times: list[float] = []
         for n in range(WARM_UP + clicks):
-            level = LEVELS[n % 2]
-            floor_ms = click_level(floor_page, level)
-            form_ms = click_level(page, level)
+            floor_ms = click_level(floor_page)
+            form_ms = click_level(page)
             if n >= WARM_UP:
                 floor_times.append(floor_ms)
                 form_times.append(form_ms)

@@ -53,6 +53,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 # The longest one interaction may take: a unit leader's sign-in at the national tier took ~2 minutes
 # before issue 9's fixes (the Start page checks read access to each of the cycle's 20,000 assessments).
 TIMEOUT_MS = int(os.environ.get("BENCH_TIMEOUT_MS", 300_000))
+NO_RUN_MS = 30_000  # a click that has not started a script run by then will not
 
 # The in-page timer. The server's own word on whether the script runs comes over the
 # WebSocket (ForwardMsg field 9, session_status_changed, with script_is_running in its field
@@ -137,8 +138,11 @@ PROBE = (
            check: new Function('document', 'arg', checkSource), arg, resolve, done};
     },
     done(timeout) {
-      const late = new Promise((_, reject) => setTimeout(
-        () => reject(new Error('not done: ' + JSON.stringify(window.__bench.pending()))), timeout));
+      const fail = (why) => new Error(why + ': ' + JSON.stringify(window.__bench.pending()));
+      const late = new Promise((_, reject) => {
+        setTimeout(() => reject(fail('not done')), timeout);
+        setTimeout(() => { if (!m.ran) reject(fail('the click started no script run')); }, __NO_RUN__);
+      });
       return Promise.race([m.done, late]);
     },
     pending() {
@@ -152,6 +156,7 @@ PROBE = (
 """.replace("__ROOT__", APP_ROOT)
     .replace("__ATTR__", SCRIPT_STATE)
     .replace("__IDLE__", IDLE)
+    .replace("__NO_RUN__", str(NO_RUN_MS))
 )
 
 
