@@ -9,7 +9,9 @@ six cycles), with four users made in the set-up, each at the widest scope of the
 - Sign-in: a new session opens the app (the Start page, no one signed in), then a user is
   picked in the sidebar's "Logg inn som"; timed from the click on the user until the Start
   page has finished drawing for them. Cold: the first sign-in after the server started (a
-  server per role); warm: the median of --signin-repeats more, each in a new session.
+  server per role); warm: the median of up to --signin-repeats more in the same server,
+  each in a new session, stopping once they have taken --signin-budget seconds (at least
+  one).
 - Page switch: signed in as `bench-manager` (the dashboards at the top of the tree, as an
   admin sees them, without the admin's Start page that lists all 20,000 units), a click on
   the page's navigation link until the page has finished drawing. Cold: the first visit to
@@ -20,6 +22,7 @@ six cycles), with four users made in the set-up, each at the widest scope of the
   and a selectbox in the sidebar), served by its own `streamlit run`: its page switch, and
   its selectbox change; the floor of a sign-in is a selectbox change plus a page switch
   (the same number of interactions: a sign-in both changes a selectbox and draws a page).
+  Its cold figures are its first selectbox change and first page switch after its start.
   Warm floor figures are taken one by one between the app's, so a change in the machine's
   load falls on both.
 
@@ -27,9 +30,12 @@ A figure is the time from the pointer going down on what is clicked until the ap
 and usable again, measured in the page with performance.now(); see
 benchmarks/browser_common.py. Goals: warm sign-in of any role <= 2x its floor; warm page
 switch <= 3x the floor's warm page switch. The national database is kept in --data-dir
-(built with `python -m storage load-demo national` if missing, ~5 minutes). At the national
-tier an admin's sign-in takes ~35 s before issue 9's fixes, so the default repeats are low
-(3 sign-ins, 5 page rounds): a whole run then takes ~10-15 minutes.
+(built with `python -m storage load-demo national` if missing, ~5 minutes).
+
+Run time: before issue 9's fixes, an admin's sign-in at the national tier takes ~35 s on an
+idle machine and a unit leader's ~2 minutes (their Start pages), so with the budget each
+gets one warm sign-in; a whole run took 16 minutes on a busy 2-core machine (load 8-13),
+two thirds of it those four sign-ins. Once sign-in is fast, the run takes a few minutes.
 
     python benchmarks/bench_browser.py [--tier national] [--data-dir /work/benchdata]
                                        [--signin-repeats 3] [--page-repeats 5] [--port 8631]

@@ -1,15 +1,16 @@
 """What the browser benchmarks share: the tier databases, a `streamlit run` server, Chromium,
 and a timer that runs inside the page.
 
-A figure is the time from the pointer going down on what the user clicks until the app is
-idle and usable again, measured in the page with performance.now(), so Playwright's round
-trips add nothing: Streamlit's root element (`[data-testid="stApp"]`) carries the state of
-the script run in `data-test-script-state` ("running" while the server runs the script,
-"notRunning" when it is done; see streamlit/static/static/js/index.*.js of Streamlit 1.67),
-and element containers left over from the run before carry `data-stale="true"` until the
-run has drawn them again or removed them. A click counts as done when the run it caused has
-been seen and has ended, nothing is stale, and a check of the interaction's own (e.g. the
-clicked radio shows checked) holds.
+A figure is the time from the pointer going down on what is clicked until the app is idle
+and usable again, measured in the page with performance.now(), so Playwright's round trips
+add nothing. "Idle and usable" is: the click has started a script run and the server has
+said the run is over (its session_status_changed message over the WebSocket), the page has
+had a task after React's to draw that, Streamlit's root (`[data-testid="stApp"]`) says
+`data-test-script-state="notRunning"`, no element is `data-stale="true"` (left from the run
+before), and the interaction's own check holds (e.g. the clicked radio shows checked). These
+attributes are what Streamlit 1.67's frontend sets (streamlit/static/static/js/index.*.js).
+The root's attribute alone is not enough: for a fast run the frontend may draw "running" and
+"notRunning" in one React commit, so the run would go unseen.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
-# The longest one interaction may take: a unit leader's sign-in at the national tier took ~2 minutes
-# before issue 9's fixes (the Start page checks read access to each of the cycle's 20,000 assessments).
+# The longest one interaction may take: a unit leader's sign-in at the national tier took 2-4
+# minutes before issue 9's fixes (the Start page's list_assessments checks read access to each of
+# the cycle's 20,000 assessments, one query each).
 TIMEOUT_MS = int(os.environ.get("BENCH_TIMEOUT_MS", 300_000))
 NO_RUN_MS = 30_000  # a click that has not started a script run by then will not
 
@@ -296,13 +298,31 @@ def open_page(browser: Browser, base: str) -> Page:
     context.add_init_script(PROBE)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    errors = _errors.setdefault(id(page), [])
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"[:500]))
+    page.on("console", lambda message: errors.append(message.text[:500]) if message.type == "error" else None)
     page.goto(base + "/")
     wait_idle(page)
     return page
 
 
+_errors: dict[int, list[str]] = {}  # per page: what its console reported as errors
+
+
 def close(page: Page) -> None:
+    _errors.pop(id(page), None)
     page.context.close()
+
+
+def failed(page: Page, what: str) -> NotFound:
+    """A NotFound naming `what`, with a screenshot of the page and its console's last errors."""
+    shot = Path(tempfile.gettempdir()) / f"bench-failed-{int(time.time())}.png"
+    try:
+        page.screenshot(path=str(shot))
+    except Exception as error:  # a crashed page cannot be photographed
+        shot = Path(f"(no screenshot: {error})")
+    errors = "\n".join(_errors.get(id(page), [])[-10:]) or "none"
+    return NotFound(f"{what}\n  screenshot: {shot}\n  console errors: {errors}")
 
 
 def wait_idle(page: Page) -> None:
@@ -325,9 +345,7 @@ def find(locator: Locator, what: str, timeout: float = 30_000) -> Locator:
     try:
         locator.first.wait_for(state="visible", timeout=timeout)
     except Exception as error:
-        shot = Path(tempfile.gettempdir()) / f"bench-not-found-{int(time.time())}.png"
-        locator.page.screenshot(path=str(shot), full_page=True)
-        raise NotFound(f"not found in the app: {what} (screenshot: {shot})") from error
+        raise failed(locator.page, f"not found in the app: {what}") from error
     return locator.first
 
 
@@ -339,7 +357,7 @@ def timed_click(page: Page, target: Locator, check: str = "return true;", arg: o
     try:
         return float(page.evaluate("timeout => window.__bench.done(timeout)", TIMEOUT_MS))
     except Exception as error:
-        raise NotFound(f"the app did not finish after a click: {error}") from error
+        raise failed(page, f"the app did not finish after a click: {error}") from error
 
 
 def nav_link(page: Page, title: str) -> Locator:
