@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from views import guard, state
+from views import dash, guard, state
 from views.i18n import t
 
 ICON = str(Path(__file__).parent / "assets" / "icon.png")  # served by the app, never fetched
@@ -55,6 +55,7 @@ def participant_pages() -> list[st.Page]:
 
 
 st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
+st.html(dash.HIDE_CHART_TOOLBAR)  # its labels are English only; pages offer downloads of their own
 state.init_session()
 state.begin_run()
 

@@ -90,6 +90,8 @@ def _may_read(connection: Connection, actor: Actor, row: Any) -> bool:
         return True
     if row.status in COUNTED:
         return holds_on_unit(connection, actor, row.unit_id, ("leader", "management", "advisor"))
+    if row.status == "returned":  # the advisor who sent it back follows it until it comes again
+        return holds_on_unit(connection, actor, row.unit_id, ("advisor",))
     return False
 
 

@@ -149,3 +149,29 @@ def test_advisor_validates_and_returns(app_clinic: Clinic) -> None:
         open_app("leader-a", "app_pages/validate.py").info[0].value
         == "Validering gjøres av kvalitetsrådgivere."
     )
+
+
+def test_an_administrators_start_page_counts_units_instead_of_listing_them(app_clinic: Clinic) -> None:
+    """At the national tier the start page listed all 20,000 units for an administrator
+    (30-37 s to sign in); it counts them per top node from the rollups instead."""
+    at = open_app("admin")
+    lines = [t.value for t in at.text]
+    assert "Testforetaket: 0 av 3 enheter har sendt inn, 0 er påbegynt, 3 er ikke startet." in lines
+    assert not [line for line in lines if line.startswith("• ")]
+
+
+def test_an_unexpected_error_shows_an_incident_id_not_a_traceback(
+    app_clinic: Clinic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import views.home
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("/secret/server/path.py failed")
+
+    monkeypatch.setattr(views.home, "_due", broken)
+    at = open_app("leader-a")
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("Noe gikk galt her") and "/secret" not in message
+    incident = message.split("koden ")[1].split(" ")[0]
+    assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)  # logged with its id

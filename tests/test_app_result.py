@@ -108,24 +108,21 @@ def test_counts_read_right_in_english(app_clinic: Clinic) -> None:
 
 
 def test_the_profile_chart_downloads_in_the_users_language(app_clinic: Clinic) -> None:
-    """Streamlit's own chart toolbar is English whatever the spec says, so the page hides it
-    on this chart and offers PNG and SVG with Norwegian labels instead."""
-    from views.result import CHART_TOOLBAR_HIDDEN, chart_png, chart_svg
+    """Streamlit's own chart toolbar is English whatever the spec says, so the app hides it
+    and the page offers the figure as PNG and SVG with Norwegian labels instead."""
+    from views.dash import HIDE_CHART_TOOLBAR, figure_png, figure_svg
 
     submit(app_clinic, full_answers(app_clinic.questionnaire))
     at = open_app("leader-a", RESULT)
-    downloads = at.get("download_button")
-    assert [d.proto.label for d in downloads] == ["Last ned som PNG", "Last ned som SVG"]
-    assert any(CHART_TOOLBAR_HIDDEN in h.proto.body for h in at.get("html"))
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels[:2] == ["Som bilde (PNG)", "Som vektorgrafikk (SVG)"]
+    assert any(HIDE_CHART_TOOLBAR in h.proto.body for h in at.get("html"))
     chart = next(e for e in at.main if e.type == "vega_lite_chart")
     spec = json.loads(chart.proto.spec)
-
-    import altair as alt
-
     spec.pop("datasets", None)
-    drawn = alt.Chart.from_dict({**spec, "data": {"values": [{"dimension": "A", "score": 3.0}]}})
-    assert chart_png(drawn)[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Skår (1 = Tilfeldig, 5 = Integrert)" in chart_svg(drawn).decode()
+    drawn = {**spec, "data": {"values": [{"dimension": "A", "score": 3.0}]}}
+    assert figure_png(drawn)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Skår (1 = Tilfeldig, 5 = Integrert)" in figure_svg(drawn)
 
 
 # The action plan ------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def test_the_version_the_user_saw_travels_to_the_submit(app_clinic: Clinic) -> N
     at = open_app("leader-a", "app_pages/assess.py")
     svc.save_answer(app_clinic.engine, leader, aid, "LA1", version, level=1)  # another tab
     send_in(at)
-    assert any("Noen andre endret" in e.value for e in at.error)
+    assert any("Noen andre har endret" in e.value for e in at.error)
     assert svc.get_assessment(app_clinic.engine, leader, aid).status == "draft"
 
 

@@ -76,3 +76,19 @@ def test_the_form_works_by_keyboard(server, browser) -> None:
     settle(page)
     assert saved_level(clinic, "LA1", expected=3) == 3
     assert first.locator("input[type='radio']").nth(2).is_checked()
+
+
+def test_the_chrome_belongs_to_the_product(server, browser) -> None:
+    """No "Deploy" button or developer menu, and the page icon comes from the app itself."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    sign_in(page, base, "leader-a", "assess")
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    page.locator("[data-testid='stMainMenu'] button, [data-testid='stMainMenu']").first.click()
+    page.wait_for_timeout(300)
+    assert page.get_by_text("Clear cache").count() == 0 and page.get_by_text("Rerun").count() == 0
+    icon = page.evaluate("() => document.querySelector(\"link[rel*='icon']\").href")
+    assert icon.startswith(base), icon
+    assert [url for url in requests if not url.startswith(base)] == []

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from .browserkit import browser, free_port, settle  # noqa: F401 (fixtures)
 from .conftest import APP
-from .test_browser import browser, free_port, settle  # noqa: F401 (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

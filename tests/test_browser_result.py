@@ -10,8 +10,8 @@ import re
 from storage import assessments as svc
 from storage.planning import add_action_item, list_action_items
 
+from .browserkit import browser, server, settle, sign_in  # noqa: F401  (fixtures)
 from .conftest import Clinic, full_answers
-from .test_browser import browser, server, settle, sign_in  # noqa: F401  (fixtures)
 
 
 def submitted(clinic: Clinic, unit: str) -> int:
@@ -40,8 +40,9 @@ def test_result_page_chart_and_action_plan(server, browser) -> None:  # noqa: F8
     chart.hover()
     page.wait_for_timeout(300)
     assert not page.get_by_role("button", name="Download as PNG").is_visible()
+    page.get_by_role("button", name="Last ned figur").click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Last ned som PNG").click()
+        page.get_by_role("button", name="Som bilde (PNG)").click()
     assert download.value.suggested_filename == "profil-a-2024-2025.png"
     with open(download.value.path(), "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"

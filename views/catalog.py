@@ -118,8 +118,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "common.no_score": {"nb": "ingen skår", "en": "no score"},
     "common.download_csv": {"nb": "Last ned CSV", "en": "Download CSV"},
     "common.download_xlsx": {"nb": "Last ned Excel", "en": "Download Excel"},
-    "chart.save_png": {"nb": "Last ned som PNG", "en": "Save as PNG"},
-    "chart.save_svg": {"nb": "Last ned som SVG", "en": "Save as SVG"},
     # start page
     "home.title": {"nb": "Forbedringsreisen", "en": "The improvement journey"},
     "home.intro": {

@@ -342,10 +342,10 @@ def draw(chart_spec: dict[str, Any], figure: str, **options: Any) -> Any:
     Streamlit 1.67 keeps only theme, renderer and padding of a spec's
     usermeta.embedOptions, so vega-embed's own menu cannot be turned on or translated;
     Streamlit's own chart toolbar (English: "Show data", "Download as PNG", "Copy Vega-Lite
-    spec") is hidden instead, and these buttons take its place."""
+    spec") is hidden for the whole app (app.py draws HIDE_CHART_TOOLBAR), and these buttons
+    take its place."""
     if os.environ.get("MATURITY_VALIDATE_CHARTS", "") not in ("", "0"):
-        _validate(chart_spec)
-    st.html(HIDE_CHART_TOOLBAR)
+        validate(chart_spec)
     drawn = st.vega_lite_chart(spec=chart_spec, width="stretch", **options)
     figure_menu(chart_spec, figure)
     return drawn
@@ -418,7 +418,8 @@ def _vega_lite_schema() -> dict[str, Any]:
     return load_schema()
 
 
-def _validate(chart_spec: dict[str, Any]) -> None:
+def validate(chart_spec: dict[str, Any]) -> None:
+    """Check a spec against the Vega-Lite schema (the tests do it for every chart drawn)."""
     from altair.utils.schemapi import validate_jsonschema
 
     validate_jsonschema(standalone(chart_spec), _vega_lite_schema())

@@ -10,7 +10,6 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
-import vl_convert
 
 from scoring.engine import OVERALL
 from scoring.models import Criterion, Questionnaire, Roadmap
@@ -26,7 +25,7 @@ from storage.planning import (
 )
 from storage.results import assessable_units, unit_history_results, unit_score_result
 from storage.tables import ACTION_STATUSES
-from views import state, theme
+from views import dash, state, theme
 from views.i18n import lang, t, tn
 
 DATE_FORMAT = "DD.MM.YYYY"  # how st.date_input shows and takes dates: dd.mm.åååå
@@ -142,48 +141,7 @@ def _profile(
     st.caption(t("result.chart_help"))
     shown = table.drop(columns="_level").style.format(precision=2, na_rep="–")  # never "None"
     st.dataframe(shown, hide_index=True, width="stretch")
-    _chart_downloads(chart, file_name)  # below the table: the table's own toolbar floats above it
-
-
-def _chart_downloads(chart: alt.TopLevelMixin, file_name: str) -> None:
-    """The chart as PNG and SVG, labelled in the user's language and made on click.
-
-    Streamlit 1.67 draws its own toolbar over a chart (show data, "Download as PNG", copy the
-    spec, full screen) with English labels that no option changes, and it drops a spec's
-    usermeta.embedOptions other than theme, renderer and padding, so vega-embed's own menu
-    cannot be labelled either. The toolbar is hidden on this chart; these buttons replace it."""
-    st.html(f"<style>{CHART_TOOLBAR_HIDDEN}</style>")
-    row = st.container(horizontal=True)
-    row.download_button(
-        t("chart.save_png"),
-        lambda: chart_png(chart),
-        f"{file_name}.png",
-        "image/png",
-        key="result_chart_png",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    row.download_button(
-        t("chart.save_svg"),
-        lambda: chart_svg(chart),
-        f"{file_name}.svg",
-        "image/svg+xml",
-        key="result_chart_svg",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-
-
-CHART_TOOLBAR_HIDDEN = ".st-key-result_profile_chart [data-testid='stElementToolbar'] {display: none}"
-
-
-def chart_png(chart: alt.TopLevelMixin) -> bytes:
-    """The chart as a PNG at twice the screen's resolution (sharp on slides)."""
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=2)
-
-
-def chart_svg(chart: alt.TopLevelMixin) -> bytes:
-    return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
+    dash.figure_menu(chart.to_dict(), file_name)  # below the table: its toolbar floats above it
 
 
 def _profile_chart(table: pd.DataFrame) -> alt.LayerChart:

@@ -193,7 +193,10 @@ def _agreement(actor: Actor, opened: WorkshopInfo) -> None:
     questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
     st.subheader(tn("workshop.revealed", shown.participants))
     st.caption(t("workshop.revealed_intro"))
-    charts.draw(charts.overview_chart(questionnaire, shown.counts, lang()), key=f"distribution_{opened.id}")
+    figure = f"fordeling-{opened.unit_id}-{view.cycle_label.replace('/', '-')}"
+    charts.draw(
+        charts.overview_chart(questionnaire, shown.counts, lang()), f"distribution_{opened.id}", figure
+    )
     st.subheader(t("workshop.record"))
     st.caption(t("workshop.record_intro"))
     sheet = assessment_sheet(
