@@ -17,8 +17,10 @@ ones. Goal: form <= 2x the floor at every tier.
 
 Set-up of each tier's database (kept between runs in --data-dir; a missing tier is built
 with `python -m storage load-demo <tier>`, the national one in ~5 minutes): a user
-`bench-leader` leading the first unit (by id) is created or updated, and the newest cycle is
-opened if no cycle is open (the tiers are built with every cycle open; the demo clinic has
+`bench-leader` leading the first unit (by id) whose assessment in the newest open cycle is
+not sent in is created or updated (the region and national tiers have every unit sent in, in
+every cycle: the set-up then opens the next cycle), and the newest cycle is opened if no
+cycle is open (the tiers are built with every cycle open; the demo clinic has
 its current cycle open). The leader's assessment stays a draft between runs.
 
 Run time: 8.5 minutes on a busy 2-core machine before issue 9's fixes, 3.5 of them the
@@ -38,13 +40,14 @@ from pathlib import Path
 
 import browser_common as bc
 from playwright.sync_api import Locator, Page
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from storage.access import SYSTEM, Grant, upsert_user
 from storage.db import make_engine, reading
-from storage.definitions import list_cycles, set_cycle_status
+from storage.definitions import create_cycle, list_cycles, set_cycle_status
+from storage.demo import cycle_dates
 from storage.results import open_cycles
-from storage.tables import audit_log, org_unit
+from storage.tables import assessment, audit_log, org_unit
 
 # What the benchmark looks for in the app: roles and visible texts (see also browser_common).
 ASSESS_PAGE = "Egenvurdering"  # navigation link to the self-assessment
@@ -96,19 +99,37 @@ def prepare(tier: str, data_dir: Path) -> str:
     url = bc.tier_url(tier, data_dir)
     engine = make_engine(url)
     try:
-        with reading(engine) as connection:
-            unit = connection.execute(
-                select(org_unit.c.id).where(org_unit.c.kind == "enhet").order_by(org_unit.c.id).limit(1)
-            ).scalar_one()
-        upsert_user(engine, SYSTEM, USER, USER_NAME, [Grant("leader", unit)])
         if not open_cycles(engine):
             newest = list_cycles(engine)[-1]
             set_cycle_status(engine, SYSTEM, int(newest["id"]), "open")
             print(f"  no cycle was open: opened {newest['label']}")
+        unit = unit_to_answer(engine)
+        if unit is None:  # the tiers have every unit sent in, in every cycle: a new cycle opens
+            newest = str(list_cycles(engine)[-1]["label"])
+            label = f"{int(newest[:4]) + 1}/{int(newest[:4]) + 2}"
+            create_cycle(engine, SYSTEM, label, *cycle_dates(label))
+            print(f"  every unit had sent in: opened {label}")
+            unit = unit_to_answer(engine)
+        upsert_user(engine, SYSTEM, USER, USER_NAME, [Grant("leader", unit)])
         print(f"  {USER} leads {unit}; open cycle {open_cycles(engine)[0]['label']}")
     finally:
         engine.dispose()
     return url
+
+
+def unit_to_answer(engine: Engine) -> str | None:
+    """The first unit (by id) whose assessment in the newest open cycle is not sent in."""
+    current = int(open_cycles(engine)[0]["id"])
+    with reading(engine) as connection:
+        sent_in = select(assessment.c.unit_id).where(
+            assessment.c.cycle_id == current, assessment.c.status.in_(("submitted", "validated"))
+        )
+        return connection.execute(
+            select(org_unit.c.id)
+            .where(org_unit.c.kind == "enhet", org_unit.c.id.not_in(sent_in))
+            .order_by(org_unit.c.id)
+            .limit(1)
+        ).scalar()
 
 
 def saves(url: str) -> int:

@@ -180,8 +180,10 @@ def test_unknown_link_is_refused(app_clinic: Clinic) -> None:
 
 
 @pytest.mark.parametrize("page", ["app_pages/assess.py", "app_pages/workshop.py"])
-def test_answering_reruns_only_the_progress_bar(app_clinic: Clinic, page: str) -> None:
-    """A click on a level saves and redraws the progress bar alone, not the page."""
+def test_an_answer_is_saved_and_counted_at_once(app_clinic: Clinic, page: str) -> None:
+    """A click on a level saves it and the progress bar counts it. (In a browser the click
+    reruns only the item's fragment, which redraws the bar in its slot; AppTest reruns the
+    page, so the speed is measured by benchmarks/bench_form.py instead.)"""
     if page.endswith("workshop.py"):
         made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 3)
         for level in (1, 2, 3):
@@ -194,7 +196,6 @@ def test_answering_reruns_only_the_progress_bar(app_clinic: Clinic, page: str) -
     at.radio(key=f"answer_a{aid}_LA1").set_value(4).run()
     assert not at.exception, at.exception
     assert [p.proto.text for p in at.get("progress")] == ["Dimensjon 1 av 6 · 1 av 28 spørsmål besvart"]
-    assert not at.title  # the rest of the page was not drawn again
     assert svc.get_assessment(app_clinic.engine, app_clinic.actor("leader-a"), aid).answers["LA1"].level == 4
 
 

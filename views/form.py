@@ -1,9 +1,10 @@
 """The answering form, shared by the self-assessment, the workshop's agreement and the
 participants' private ratings: one dimension at a time, every answer saved as it is given.
 
-Answering an item reruns only the progress bar (a keyed fragment), not the page: the radio
-already shows the choice, so the click is as quick as in a one-question app. Moving to
-another dimension or sending in reruns the page.
+Each item's answer fields are a fragment of their own: answering reruns that item alone,
+which also redraws the progress bar in its slot above the form, so a click is about as
+quick as in a one-question app however long the page. Moving to another dimension or
+sending in reruns the page.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from views.i18n import lang, t, tn
 from views.text import plain
 
 DONT_KNOW = "dk"
-PROGRESS = "form_progress"  # the key of the progress bar's fragment
 
 
 @dataclass
@@ -96,7 +96,8 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         st.session_state[f"step_{key}"] = _first_open_step(sheet, questionnaire)
     step = st.session_state[f"step_{key}"]
     kept.step = step
-    _progress(key, len(dimensions))
+    slot = st.empty()  # the progress bar, redrawn by whichever item is answered
+    _progress(slot, kept, len(dimensions))
     labels = [f"{n + 1}. {d.label.get(lang())}" for n, d in enumerate(dimensions)]
     st.segmented_control(  # a new control per step: a click meant for another step is ignored
         t("common.dimension"),
@@ -108,11 +109,7 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         args=(key, step),
         label_visibility="collapsed",
     )
-    if kept.error:
-        st.error(kept.error, icon=":material/warning:")
-        kept.error = None
-        if sheet.reset is not None:
-            st.button(t("common.reload"), key=f"reload_{key}", on_click=sheet.reset)
+    _problem(sheet, kept)
 
     dimension = dimensions[step]
     st.subheader(dimension.label.get(lang()))
@@ -120,7 +117,7 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         reference = f" ({dimension.reference})" if dimension.reference else ""
         st.caption(plain(dimension.description.get(lang()) + reference))
     for item in dimension.items:
-        _item(sheet, questionnaire, item)
+        _item(sheet, questionnaire, item, slot, len(dimensions))
 
     left, middle, right = st.columns([1, 1, 2])
     if step > 0:
@@ -156,15 +153,28 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         dialog(_confirm)(sheet, questionnaire)
 
 
-@st.fragment(key=PROGRESS)
-def _progress(key: str, steps: int) -> None:
-    """How far the form has come; answering an item reruns only this."""
-    kept = memory(key)
-    answered, total, step = len(kept.answered), kept.total, kept.step
-    st.progress(
+def _progress(slot: Any, kept: Memory, steps: int) -> None:
+    """How far the form has come, in its slot above the form."""
+    answered, total = len(kept.answered), kept.total
+    slot.progress(
         answered / total if total else 0.0,
-        text=t("form.progress", step=step + 1, steps=steps, answered=answered, total=total),
+        text=t("form.progress", step=kept.step + 1, steps=steps, answered=answered, total=total),
     )
+
+
+def _problem(sheet: Sheet, kept: Memory) -> None:
+    """A refused save's message (once), with a way to draw the form afresh from the store."""
+    if not kept.error:
+        return
+    st.error(kept.error, icon=":material/warning:")
+    kept.error = None
+    if sheet.reset is not None:
+        st.button(t("common.reload"), key=f"reload_{sheet.key}", on_click=_reset, args=(sheet.reset,))
+
+
+def _reset(reset: Callable[[], None]) -> None:
+    reset()
+    st.rerun()  # the whole page, not only the item where the problem showed
 
 
 def _catch_up(sheet: Sheet, questionnaire: Questionnaire, kept: Memory) -> None:
@@ -244,9 +254,9 @@ def _jump(key: str, shown: int) -> None:
         st.session_state[f"step_{key}"] = chosen
 
 
-def _item(sheet: Sheet, questionnaire: Questionnaire, item: Item) -> None:
-    key = sheet.key
-    stored = sheet.answers.get(item.id)
+def _item(sheet: Sheet, questionnaire: Questionnaire, item: Item, slot: Any, steps: int) -> None:
+    """One question: what it asks and what helps to answer it, then its answer fields as a
+    fragment (a click reruns only those, and the progress bar)."""
     with st.container(border=True):
         heading = item.text.get(lang())
         if not item.scored:
@@ -256,46 +266,68 @@ def _item(sheet: Sheet, questionnaire: Questionnaire, item: Item) -> None:
             st.caption(plain(item.help.get(lang())))
         if item.reference:
             st.caption(t("form.reference", reference=item.reference))
-        options = _options(questionnaire, item)
-        st.radio(
-            item.id,
-            list(options),
-            index=_index(list(options), stored),
-            format_func=options.__getitem__,
-            key=f"answer_{key}_{item.id}",
-            on_change=_save_choice,
-            args=(key, item.id, sheet.save),
-            label_visibility="collapsed",
-        )
+        if sheet.distribution is not None:
+            counts = sheet.distribution.counts.get(item.id, {})
+            st.caption(tn("form.distribution", sheet.distribution.participants))
+            charts.draw(
+                charts.item_chart(questionnaire, item, counts, lang()), key=f"dist_{sheet.key}_{item.id}"
+            )
         cycle_label, before = sheet.previous
         if cycle_label and item.id in before:
             answer = answer_label(questionnaire, item, before[item.id])
             st.caption(t("form.last_cycle", cycle=cycle_label, answer=answer))
-        if sheet.distribution is not None:
-            counts = sheet.distribution.counts.get(item.id, {})
-            st.caption(tn("form.distribution", sheet.distribution.participants))
-            charts.draw(charts.item_chart(questionnaire, item, counts, lang()), key=f"dist_{key}_{item.id}")
-        if sheet.comments:
-            st.text_area(
-                t("form.rationale") if sheet.rationale else t("form.comment"),
-                value=(stored.comment or "") if stored else "",
-                key=f"comment_{key}_{item.id}",
-                on_change=_save_text,
-                args=(key, item.id, sheet.save, "comment"),
-                height=68,
-                max_chars=2000,
-            )
-        if sheet.evidence and item.scored:
-            hint = item.evidence_hint.get(lang()) if item.evidence_hint else None
-            st.text_input(
-                t("form.evidence"),
-                value=(stored.evidence or "") if stored else "",
-                key=f"evidence_{key}_{item.id}",
-                on_change=_save_text,
-                args=(key, item.id, sheet.save, "evidence"),
-                help=t("form.evidence_help", hint=hint) if hint else None,
-                max_chars=500,
-            )
+        st.fragment(_choice_field)(sheet, questionnaire, item, slot, steps)
+        if sheet.comments or (sheet.evidence and item.scored):
+            st.fragment(_text_fields)(sheet, item)
+
+
+@guard.body
+def _choice_field(sheet: Sheet, questionnaire: Questionnaire, item: Item, slot: Any, steps: int) -> None:
+    """The item's answer: a click saves it and reruns only this and the progress bar."""
+    key = sheet.key
+    kept = memory(key)
+    options = _options(questionnaire, item)
+    st.radio(
+        item.id,
+        list(options),
+        index=_index(list(options), sheet.answers.get(item.id)),
+        format_func=options.__getitem__,
+        key=f"answer_{key}_{item.id}",
+        on_change=_save_choice,
+        args=(key, item.id, sheet.save),
+        label_visibility="collapsed",
+    )
+    _problem(sheet, kept)  # a save of this item refused: say so here, where it was given
+    _progress(slot, kept, steps)
+
+
+@guard.body
+def _text_fields(sheet: Sheet, item: Item) -> None:
+    """The item's comment (or rationale) and evidence, saved when the user leaves a field."""
+    key = sheet.key
+    stored = sheet.answers.get(item.id)
+    if sheet.comments:
+        st.text_area(
+            t("form.rationale") if sheet.rationale else t("form.comment"),
+            value=(stored.comment or "") if stored else "",
+            key=f"comment_{key}_{item.id}",
+            on_change=_save_text,
+            args=(key, item.id, sheet.save, "comment"),
+            height=68,
+            max_chars=2000,
+        )
+    if sheet.evidence and item.scored:
+        hint = item.evidence_hint.get(lang()) if item.evidence_hint else None
+        st.text_input(
+            t("form.evidence"),
+            value=(stored.evidence or "") if stored else "",
+            key=f"evidence_{key}_{item.id}",
+            on_change=_save_text,
+            args=(key, item.id, sheet.save, "evidence"),
+            help=t("form.evidence_help", hint=hint) if hint else None,
+            max_chars=500,
+        )
+    _problem(sheet, memory(key))
 
 
 def _options(questionnaire: Questionnaire, item: Item) -> dict[Any, str]:
@@ -323,14 +355,12 @@ def _save_choice(key: str, item_id: str, save: Callable[[str, dict[str, Any]], N
         return
     if _saved(kept, item_id, save, _fields(choice)):
         kept.answered.add(item_id)
-        st.rerun(PROGRESS)  # only the progress bar: the radio already shows the choice
 
 
 @guard.callback
 def _save_text(key: str, item_id: str, save: Callable[[str, dict[str, Any]], None], name: str) -> None:
     kept = memory(key)
-    if _saved(kept, item_id, save, {name: st.session_state.get(f"{name}_{key}_{item_id}", "")}):
-        st.rerun(PROGRESS)
+    _saved(kept, item_id, save, {name: st.session_state.get(f"{name}_{key}_{item_id}", "")})
 
 
 def _saved(
