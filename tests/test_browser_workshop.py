@@ -134,11 +134,12 @@ def a_workshop_with_four_phones(base, clinic, browser) -> None:
     leader.get_by_role("button", name="Avslutt runden og vis fordelingen").click()
     settle(leader)
     leader.get_by_role("heading", name="Fordelingen: 4 deltakere har svart").wait_for()
-    leader.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    leader.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
     shot(leader, "leader-3-distribution")
 
     # the phones now show the distribution too, for the discussion
     phones[1].get_by_text("Fordelingen: 4 deltakere har svart").wait_for(timeout=15_000)
+    phones[1].locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
     no_trouble(phones[1])
     shot(phones[1], "phone-1-2-distribution")
 
