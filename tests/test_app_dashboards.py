@@ -79,6 +79,25 @@ def open_page(user: str, page: str) -> AppTest:
     return at
 
 
+SECTIONS = {  # the pages with tabs, and the name their tabs are kept under
+    "app_pages/overview.py": "overview",
+    "app_pages/progress.py": "progress",
+    "app_pages/roadmap.py": "roadmap",
+}
+
+
+def open_tab(at: AppTest, page: str, label: str) -> AppTest:
+    """Open a tab of a dashboard page, as a click on it does (only the open tab is drawn)."""
+    at.session_state[f"dash_section_{SECTIONS[page]}"] = label
+    at.run()
+    assert not at.exception, at.exception
+    assert label in [tab.label for tab in at.tabs]
+    return at
+
+
+UNITS = "Enhetene etter status"  # the overview's tab of units by name
+
+
 def drill(at: AppTest):
     """The "Gå ned til" picker (its key changes with every move)."""
     return next(s for s in at.selectbox if s.label == "Gå ned til")
@@ -159,10 +178,13 @@ def test_overview_figures_equal_the_stored_scores(demo, downloads) -> None:
 
 def test_completion_lists_who_has_not_started(demo) -> None:
     at = open_page("klinikksjef", "app_pages/overview.py")
+    assert not at.dataframe  # the heatmap's tab is open; the others are drawn when opened
+    open_tab(at, "app_pages/overview.py", "Innsending")
     completion = at.dataframe[-1].value.set_index("Enhet")
     expected = stored(demo, "2026/2027")
     assert completion["Sendt inn"].sum() == expected["unit_id"].nunique()
     assert completion.loc["Ny seksjon", "Ikke startet"] == 1
+    open_tab(at, "app_pages/overview.py", "Enhetene etter status")
     unit_list(at).set_value("not_started").run()
     assert "Ny enhet" in set(at.dataframe[-1].value["Enhet"])
 
@@ -209,7 +231,11 @@ def test_progress_over_time(demo) -> None:
             (expected["dimension_id"] == "risiko") & expected["score"].notna(), "score"
         ].mean()
         assert trend.loc["Risiko, avvik og læring", label] == pytest.approx(round(mean, 2))
-    assert [s.value for s in at.subheader][-1] == "Størst endring fra 2025/2026 til 2026/2027"
+    assert [tab.label for tab in at.tabs] == [
+        "Skår per dimensjon over tid (gjennomsnitt av enhetene)",
+        "Samlet nivå: fordeling per syklus",
+        "Størst endring fra 2025/2026 til 2026/2027",
+    ]
 
 
 def test_unit_profile(demo) -> None:
@@ -239,10 +265,10 @@ def test_unit_profile(demo) -> None:
 
 def test_roadmap_against_plan(demo) -> None:
     at = open_page("klinikksjef", "app_pages/roadmap.py")
+    open_tab(at, "app_pages/roadmap.py", "Sammenlignet med planen")
     table = at.dataframe[0].value.set_index("Syklus")
     expected = stored(demo, "2024/2025")
     stages = expected.loc[(expected["dimension_id"] == "overall") & expected["stage"].notna(), "stage"]
-    assert "Sammenlignet med planen" in [s.value for s in at.subheader]
     assert table.loc["2024/2025", "Planlagt trinn"] == "3.0 Forbedringseierskap"
     assert table.loc["2024/2025", "Foran skjema"] == int((stages > 3).sum())
     assert table.loc["2024/2025", "I rute"] == int((stages == 3).sum())
@@ -308,7 +334,7 @@ def statuses_in(engine, label: str) -> dict[str, str]:
 
 
 def test_a_manager_lists_units_by_name_and_downloads_the_list(demo, downloads) -> None:
-    at = open_page("klinikksjef", "app_pages/overview.py")
+    at = open_tab(open_page("klinikksjef", "app_pages/overview.py"), "app_pages/overview.py", UNITS)
     tree = current_tree(demo).set_index("unit_id")
     leaves = tree[tree["leaf"]]
     furthest = statuses_in(demo, "2026/2027")
@@ -347,7 +373,7 @@ def test_the_unit_list_draws_the_first_rows_and_downloads_all(demo, downloads, m
 
     monkeypatch.setattr(overview, "MAX_LISTED", 4)
     overview._listed.clear()
-    at = open_page("klinikksjef", "app_pages/overview.py")
+    at = open_tab(open_page("klinikksjef", "app_pages/overview.py"), "app_pages/overview.py", UNITS)
     unit_list(at).set_value("all").run()
     assert len(at.dataframe[-1].value) == 4
     leaves = int(current_tree(demo)["leaf"].sum())
@@ -358,7 +384,7 @@ def test_the_unit_list_draws_the_first_rows_and_downloads_all(demo, downloads, m
 
 
 def test_a_section_manager_lists_only_their_own_units(demo) -> None:
-    at = open_page("seksjonsleder-akutt", "app_pages/overview.py")
+    at = open_tab(open_page("seksjonsleder-akutt", "app_pages/overview.py"), "app_pages/overview.py", UNITS)
     unit_list(at).set_value("all").run()
     tree = current_tree(demo)
     own = tree[(tree["parent_id"] == "seksjon-akutt") & tree["leaf"]]
@@ -376,10 +402,14 @@ DASHBOARD_PAGES = [
 @pytest.mark.parametrize("page", DASHBOARD_PAGES)
 def test_tables_show_no_none_and_dates_as_dd_mm_yyyy(demo, page: str) -> None:
     at = open_page("klinikksjef", page)
-    if page.endswith("overview.py"):
-        unit_list(at).set_value("all").run()
-    assert at.dataframe
-    for table in at.dataframe:
+    tables = list(at.dataframe)
+    for label in TABLE_TABS.get(page, []):
+        open_tab(at, page, label)
+        if label == UNITS:
+            unit_list(at).set_value("all").run()
+        tables += list(at.dataframe)
+    assert tables
+    for table in tables:
         assert table.proto.placeholder == "–", table.value.columns
         config = json.loads(table.proto.columns or "{}")
         for column in table.value.columns:
@@ -400,20 +430,34 @@ def decimals(value: object) -> int:
     return len(text.split(".")[1]) if "." in text and text.replace(".", "").replace("-", "").isdigit() else 0
 
 
-EXPORTS = {
-    "app_pages/overview.py": ["csv_heatmap", "csv_completion", "csv_units_all"],
-    "app_pages/progress.py": ["csv_trend", "csv_movers"],
-    "app_pages/roadmap.py": ["csv_roadmap"],
-    "app_pages/profile.py": ["csv_profile", "csv_actions"],
+TABLE_TABS = {  # the tabs of a page that hold tables
+    "app_pages/overview.py": ["Innsending", UNITS],
+    "app_pages/progress.py": ["Størst endring fra 2025/2026 til 2026/2027"],
+    "app_pages/roadmap.py": ["Sammenlignet med planen"],
+}
+EXPORTS = {  # per page, its downloads by the tab that holds them (None: no tabs)
+    "app_pages/overview.py": [
+        ("Modenhet per enhet og dimensjon", "csv_heatmap"),
+        ("Innsending", "csv_completion"),
+        (UNITS, "csv_units_all"),
+    ],
+    "app_pages/progress.py": [
+        ("Skår per dimensjon over tid (gjennomsnitt av enhetene)", "csv_trend"),
+        ("Størst endring fra 2025/2026 til 2026/2027", "csv_movers"),
+    ],
+    "app_pages/roadmap.py": [("Sammenlignet med planen", "csv_roadmap")],
+    "app_pages/profile.py": [(None, "csv_profile"), (None, "csv_actions")],
 }
 
 
 @pytest.mark.parametrize("page", list(EXPORTS))
 def test_every_export_is_rounded_and_carries_its_cycle(demo, downloads, page: str) -> None:
     at = open_page("klinikksjef", page)
-    if page.endswith("overview.py"):
-        unit_list(at).set_value("all").run()
-    for key in EXPORTS[page]:
+    for label, key in EXPORTS[page]:
+        if label is not None:
+            open_tab(at, page, label)
+        if label == UNITS:
+            unit_list(at).set_value("all").run()
         table = pd.read_csv(io.BytesIO(download(at, downloads, key)), encoding="utf-8-sig", dtype=str)
         assert "Syklus" in table.columns, key
         assert all(decimals(v) <= 2 for column in table.columns for v in table[column].dropna()), key
@@ -435,12 +479,14 @@ def test_overview_exports_follow_the_tree(demo, downloads) -> None:
         "Brukermedvirkning",
         "Samlet",
     ]
+    open_tab(at, "app_pages/overview.py", "Innsending")
     completion = pd.read_csv(io.BytesIO(download(at, downloads, "csv_completion")), encoding="utf-8-sig")
     assert list(completion["Enhet"]) == sorted(completion["Enhet"])
 
 
 def test_movers_export_follows_the_tree(demo, downloads) -> None:
     at = open_page("klinikksjef", "app_pages/progress.py")
+    open_tab(at, "app_pages/progress.py", "Størst endring fra 2025/2026 til 2026/2027")
     table = pd.read_csv(io.BytesIO(download(at, downloads, "csv_movers")), encoding="utf-8-sig")
     tree = current_tree(demo).set_index("unit_id")
     by_name = {n: u for u, n in tree["name_nb"].items()}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .browserkit import browser, free_port, settle  # noqa: F401 (fixtures)
+from .browserkit import browser, free_port, no_trouble, settle  # noqa: F401 (fixtures)
 from .conftest import APP
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -196,6 +196,23 @@ def test_breadcrumbs_and_drill_down_in_every_order(demo_server, browser) -> None
     assert here(page) == INDRE and drill_shows(page) == "–"
     up(page, CLINIC)
     assert here(page) == CLINIC and drill_shows(page) == "–"
+    page.context.close()
+
+
+def test_a_tab_draws_its_section_and_stays_open_on_the_way_down(demo_server, browser) -> None:  # noqa: F811
+    """Only the open tab is drawn; a click on another draws it, and moving in the tree keeps it."""
+    page = open_overview(browser, demo_server)
+    heatmap(page).first.wait_for()
+    assert page.locator("[data-testid=stDataFrame]").count() == 0
+    page.get_by_role("tab", name="Innsending").click()
+    drawn(page)
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    assert heatmap(page).count() == 0
+    drill(page, AKUTT)
+    assert here(page) == AKUTT
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    assert page.get_by_role("tab", name="Innsending").get_attribute("aria-selected") == "true"
+    no_trouble(page)
     page.context.close()
 
 

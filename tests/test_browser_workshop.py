@@ -26,6 +26,7 @@ from .browserkit import answer_dimension, browser, evidence, no_trouble, server,
 __all__ = ["browser", "server"]  # fixtures
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DRAWN_CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 LEVELS = (2, 3, 5, 3)  # the four participants' answers on every scored question
 
 
@@ -134,12 +135,12 @@ def a_workshop_with_four_phones(base, clinic, browser) -> None:
     leader.get_by_role("button", name="Avslutt runden og vis fordelingen").click()
     settle(leader)
     leader.get_by_role("heading", name="Fordelingen: 4 deltakere har svart").wait_for()
-    leader.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    leader.locator(DRAWN_CHART).first.wait_for()
     shot(leader, "leader-3-distribution")
 
     # the phones now show the distribution too, for the discussion
     phones[1].get_by_text("Fordelingen: 4 deltakere har svart").wait_for(timeout=15_000)
-    phones[1].locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    phones[1].locator(DRAWN_CHART).first.wait_for()
     no_trouble(phones[1])
     shot(phones[1], "phone-1-2-distribution")
 

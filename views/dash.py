@@ -155,6 +155,16 @@ def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
     return node
 
 
+def section(page: str, names: Mapping[str, str]) -> tuple[str, Any]:
+    """Tabs of which only the chosen one is computed and drawn: a page of several charts and
+    tables opens as quickly as one of them. Returns the chosen section's id and its tab to
+    draw into; the choice is kept while the user moves in the tree."""
+    ids = list(names)
+    tabs = st.tabs(list(names.values()), key=f"dash_section_{page}", on_change="rerun")
+    chosen = next((n for n, tab in enumerate(tabs) if tab.open), 0)
+    return ids[chosen], tabs[chosen]
+
+
 def widget_key(name: str) -> str:
     """A key for a widget that acts on the chosen node: new at every move, so no choice
     left in a widget (or a chart's selection) outlives the node it was made at."""

@@ -1,6 +1,7 @@
-"""Overview for a node and a cycle: key figures, a heatmap of its children by dimension,
-the spread over levels, who has (not) submitted, and the units by name in the state the
-manager asks for. Click a row or pick a child to drill down. Everything shown is computed
+"""Overview for a node and a cycle: key figures, then in tabs (only the open one is drawn) a
+heatmap of its children by dimension, the spread over levels, who has (not) submitted, and
+the units by name in the state the manager asks for. Click a row or pick a child to drill
+down. Everything shown is computed
 once per node, cycle, language and data version from the stored rollups of the node and
 its children; the list of units by name is read only when asked for."""
 
@@ -36,19 +37,29 @@ def page() -> None:
         return
     cycle_id, cycle_label = cycle
     model = _model(engine, actor.user_id, node.unit_id, cycle_id, data, lang())
+    sections = {
+        "heatmap": t("dash.heatmap"),
+        "distribution": t("dash.distribution"),
+        "completion": t("dash.completion"),  # the cycle is picked above; the tab stays open
+        "units": t("dash.units_list"),
+    }
     if model["figures"] is None:
         dash.no_data(dash.name(node), cycle_label)
+        del sections["heatmap"], sections["distribution"]
     else:
         dash.rests_on(model["rests_on"])
         _key_figures(model["figures"], model["planned"])
-        st.subheader(t("dash.heatmap"))
-        _heatmap(model, (engine, actor.user_id, node.unit_id, cycle_id, data, lang()))
-        st.subheader(t("dash.distribution"))
-        dash.draw(model["distribution"], model["file"].format(what="fordeling"))
-    st.subheader(t("dash.completion", cycle=cycle_label))
-    dash.show(model["completion"])
-    dash.downloads(model["completion_export"], model["file"].format(what="innsending"), "completion")
-    _unit_list(engine, actor.user_id, node, cycle_id, cycle_label, data, model["planned"])
+    chosen, tab = dash.section("overview", sections)
+    with tab:
+        if chosen == "heatmap":
+            _heatmap(model, (engine, actor.user_id, node.unit_id, cycle_id, data, lang()))
+        elif chosen == "distribution":
+            dash.draw(model["distribution"], model["file"].format(what="fordeling"))
+        elif chosen == "completion":
+            dash.show(model["completion"])
+            dash.downloads(model["completion_export"], model["file"].format(what="innsending"), "completion")
+        else:
+            _unit_list(engine, actor.user_id, node, cycle_id, cycle_label, data, model["planned"])
 
 
 def _heatmap(model: dict[str, Any], key: tuple) -> None:
@@ -277,7 +288,6 @@ def _unit_list(
     """The units under the node by name, in the state the manager picks (not started,
     started but not submitted, behind schedule, or all), with where they stand against the
     plan: the first MAX_LISTED on the page, all of them in the download."""
-    st.subheader(t("dash.units_list"))
     _, _, roadmap = state.questionnaire()
     which = st.segmented_control(
         t("dash.units_which"),

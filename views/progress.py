@@ -1,5 +1,6 @@
-"""Progress over time for a node: dimension scores across cycles, how the spread over
-levels shifted, and the units that moved up or down the most. Read from the node's stored
+"""Progress over time for a node, in tabs of which only the open one is drawn: dimension
+scores across cycles, how the spread over levels shifted, and the units that moved up or
+down the most. Read from the node's stored
 rollups, once per node, language and data version."""
 
 from __future__ import annotations
@@ -27,17 +28,25 @@ def page() -> None:
         dash.no_data(dash.name(node), t("dash.all_cycles"))
         return
     dash.rests_on(model["rests_on"])
-    st.subheader(t("progress.scores"))
-    dash.draw(model["trend"], f"utvikling-{node.unit_id}")
-    dash.show(model["trend_table"])
-    dash.downloads(model["trend_export"], f"utvikling-{node.unit_id}", "trend")
-    st.subheader(t("progress.distribution"))
-    dash.draw(model["levels"], f"nivaer-{node.unit_id}")
-    if model["movers"] is None:
-        return
-    before, after = model["movers"]["between"]
-    st.subheader(t("progress.movers", before=before, after=after))
-    up, down = model["movers"]["up"], model["movers"]["down"]
+    sections = {"scores": t("progress.scores"), "levels": t("progress.distribution")}
+    if model["movers"] is not None:
+        before, after = model["movers"]["between"]
+        sections["movers"] = t("progress.movers", before=before, after=after)
+    chosen, tab = dash.section("progress", sections)
+    with tab:
+        if chosen == "scores":
+            dash.draw(model["trend"], f"utvikling-{node.unit_id}")
+            dash.show(model["trend_table"])
+            dash.downloads(model["trend_export"], f"utvikling-{node.unit_id}", "trend")
+        elif chosen == "levels":
+            dash.draw(model["levels"], f"nivaer-{node.unit_id}")
+        else:
+            _movers(model["movers"], node.unit_id)
+
+
+def _movers(movers: dict[str, Any], node_id: str) -> None:
+    """The units that moved most up and down between the two newest cycles."""
+    up, down = movers["up"], movers["down"]
     if up.num_rows == 0 and down.num_rows == 0:
         st.caption(t("progress.no_movers"))
         return
@@ -49,7 +58,7 @@ def page() -> None:
                 dash.show(table)
             else:  # an empty table would say "empty" in English
                 st.caption(dash.PLACEHOLDER)
-    dash.downloads(model["movers"]["both"], f"endring-{node.unit_id}", "movers")
+    dash.downloads(movers["both"], f"endring-{node_id}", "movers")
 
 
 @dash.cached

@@ -1,5 +1,6 @@
-"""The roadmap: stages 1.0-5.0 on the time line of their planned periods, and per cycle how
-many units have reached each stage against the stage the plan targets."""
+"""The roadmap, in tabs of which only the open one is drawn: per cycle how many units have
+reached each stage, where they stand against the stage the plan targets, and the stages
+1.0-5.0 on the time line of their planned periods."""
 
 from __future__ import annotations
 
@@ -33,16 +34,25 @@ def page() -> None:
         return
     model = _model(engine, actor.user_id, node.unit_id, data, lang())
     st.caption(model["title"])
-    dash.draw(model["timeline"], "veikart-tidslinje")
     if model["plan"] is None:
         dash.no_data(dash.name(node), t("dash.all_cycles"))
-        return
-    dash.rests_on(model["rests_on"])
-    st.subheader(t("roadmap.reached"))
-    dash.draw(model["bars"], f"veikart-trinn-{node.unit_id}")
-    st.subheader(t("roadmap.against_plan"))
-    dash.show(model["plan"])
-    dash.downloads(model["plan"], f"veikart-{node.unit_id}", "roadmap")
+        sections = {"timeline": t("roadmap.timeline")}
+    else:
+        dash.rests_on(model["rests_on"])
+        sections = {
+            "reached": t("roadmap.reached"),
+            "plan": t("roadmap.against_plan"),
+            "timeline": t("roadmap.timeline"),
+        }
+    chosen, tab = dash.section("roadmap", sections)
+    with tab:
+        if chosen == "reached":
+            dash.draw(model["bars"], f"veikart-trinn-{node.unit_id}")
+        elif chosen == "plan":
+            dash.show(model["plan"])
+            dash.downloads(model["plan"], f"veikart-{node.unit_id}", "roadmap")
+        else:
+            dash.draw(model["timeline"], "veikart-tidslinje")
 
 
 @dash.cached
