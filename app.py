@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import views.libraries  # noqa: F401  (first: see its docstring)
 from views import dash, guard, state
 from views.i18n import t
 

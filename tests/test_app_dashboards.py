@@ -206,9 +206,20 @@ def test_drill_down_and_an_empty_node(demo, downloads) -> None:
     ] == pytest.approx(unit["score"], abs=0.005)
 
     crumbs(at).set_value(CLINIC).run()
+    assert at.get("vega_lite_chart")  # the clinic's heatmap
     drill(at).set_value("seksjon-ny").run()
     assert at.info[0].value == "Ingen data for Ny seksjon i 2026/2027."
-    assert not at.subheader or "Modenhet per enhet og dimensjon" not in [s.value for s in at.subheader]
+    assert not at.get("vega_lite_chart")  # no heatmap drawn for a node without data
+
+
+def test_the_open_tab_stays_open_with_or_without_data(demo) -> None:
+    """The tabs are the same for a node without data, so the one open stays open."""
+    at = open_tab(open_page("klinikksjef", "app_pages/overview.py"), "app_pages/overview.py", "Innsending")
+    drill(at).set_value("seksjon-ny").run()
+    assert [tab.label for tab in at.tabs][:2] == ["Modenhet per enhet og dimensjon", "Fordeling på nivåer"]
+    assert at.dataframe[-1].value.set_index("Enhet").loc["Ny enhet", "Ikke startet"] == 1
+    crumbs(at).set_value(CLINIC).run()
+    assert "Sendt inn" in at.dataframe[-1].value.columns  # still the submissions, not the heatmap
 
 
 def test_downloads_neutralise_formulas(demo, downloads) -> None:

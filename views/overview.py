@@ -43,15 +43,14 @@ def page() -> None:
         "completion": t("dash.completion"),  # the cycle is picked above; the tab stays open
         "units": t("dash.units_list"),
     }
-    if model["figures"] is None:
-        dash.no_data(dash.name(node), cycle_label)
-        del sections["heatmap"], sections["distribution"]
-    else:
+    if model["figures"] is not None:
         dash.rests_on(model["rests_on"])
         _key_figures(model["figures"], model["planned"])
-    chosen, tab = dash.section("overview", sections)
+    chosen, tab = dash.section("overview", sections)  # the same tabs with or without data
     with tab:
-        if chosen == "heatmap":
+        if chosen in ("heatmap", "distribution") and model["figures"] is None:
+            dash.no_data(dash.name(node), cycle_label)
+        elif chosen == "heatmap":
             _heatmap(model, (engine, actor.user_id, node.unit_id, cycle_id, data, lang()))
         elif chosen == "distribution":
             dash.draw(model["distribution"], model["file"].format(what="fordeling"))

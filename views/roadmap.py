@@ -34,19 +34,18 @@ def page() -> None:
         return
     model = _model(engine, actor.user_id, node.unit_id, data, lang())
     st.caption(model["title"])
-    if model["plan"] is None:
-        dash.no_data(dash.name(node), t("dash.all_cycles"))
-        sections = {"timeline": t("roadmap.timeline")}
-    else:
+    if model["plan"] is not None:
         dash.rests_on(model["rests_on"])
-        sections = {
-            "reached": t("roadmap.reached"),
-            "plan": t("roadmap.against_plan"),
-            "timeline": t("roadmap.timeline"),
-        }
-    chosen, tab = dash.section("roadmap", sections)
+    sections = {
+        "reached": t("roadmap.reached"),
+        "plan": t("roadmap.against_plan"),
+        "timeline": t("roadmap.timeline"),
+    }
+    chosen, tab = dash.section("roadmap", sections)  # the same tabs with or without data
     with tab:
-        if chosen == "reached":
+        if chosen != "timeline" and model["plan"] is None:
+            dash.no_data(dash.name(node), t("dash.all_cycles"))
+        elif chosen == "reached":
             dash.draw(model["bars"], f"veikart-trinn-{node.unit_id}")
         elif chosen == "plan":
             dash.show(model["plan"])
