@@ -32,10 +32,9 @@ benchmarks/browser_common.py. Goals: warm sign-in of any role <= 2x its floor; w
 switch <= 3x the floor's warm page switch. The national database is kept in --data-dir
 (built with `python -m storage load-demo national` if missing, ~5 minutes).
 
-Run time: before issue 9's fixes, an admin's sign-in at the national tier takes ~35 s on an
-idle machine and a unit leader's ~2 minutes (their Start pages), so with the budget each
-gets one warm sign-in; a whole run took 16 minutes on a busy 2-core machine (load 8-13),
-two thirds of it those four sign-ins. Once sign-in is fast, the run takes a few minutes.
+Run time: before issue 9's fixes, an admin's sign-in at the national tier took ~35 s on an
+idle machine and a unit leader's ~2 minutes (their Start pages), and a whole run 16 minutes
+on a busy 2-core machine. With sign-in at 0.1-0.2 s a whole run takes 65-85 s.
 
     python benchmarks/bench_browser.py [--tier national] [--data-dir /work/benchdata]
                                        [--signin-repeats 3] [--page-repeats 5] [--port 8631]

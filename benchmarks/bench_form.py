@@ -24,8 +24,7 @@ cycle is open (the tiers are built with every cycle open; the demo clinic has
 its current cycle open). The leader's assessment stays a draft between runs.
 
 Run time: 8.5 minutes on a busy 2-core machine before issue 9's fixes, 3.5 of them the
-leader's sign-in at the national tier (set-up, not a figure: the Start page checks access
-to each of the cycle's 20,000 assessments one by one).
+leader's sign-in at the national tier (set-up, not a figure); 35 s since.
 
     python benchmarks/bench_form.py [--tiers clinic,region,national] [--data-dir /work/benchdata]
                                     [--clicks 20] [--port 8621]
