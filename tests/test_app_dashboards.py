@@ -95,7 +95,7 @@ def open_tab(at: AppTest, page: str, label: str) -> AppTest:
     return at
 
 
-UNITS = "Enhetene etter status"  # the overview's tab of units by name
+UNITS = "Enheter"  # the overview's tab of units by name
 
 
 def drill(at: AppTest):
@@ -184,7 +184,7 @@ def test_completion_lists_who_has_not_started(demo) -> None:
     expected = stored(demo, "2026/2027")
     assert completion["Sendt inn"].sum() == expected["unit_id"].nunique()
     assert completion.loc["Ny seksjon", "Ikke startet"] == 1
-    open_tab(at, "app_pages/overview.py", "Enhetene etter status")
+    open_tab(at, "app_pages/overview.py", UNITS)
     unit_list(at).set_value("not_started").run()
     assert "Ny enhet" in set(at.dataframe[-1].value["Enhet"])
 
@@ -216,7 +216,7 @@ def test_the_open_tab_stays_open_with_or_without_data(demo) -> None:
     """The tabs are the same for a node without data, so the one open stays open."""
     at = open_tab(open_page("klinikksjef", "app_pages/overview.py"), "app_pages/overview.py", "Innsending")
     drill(at).set_value("seksjon-ny").run()
-    assert [tab.label for tab in at.tabs][:2] == ["Modenhet per enhet og dimensjon", "Fordeling på nivåer"]
+    assert [tab.label for tab in at.tabs][:2] == ["Varmekart", "Fordeling"]
     assert at.dataframe[-1].value.set_index("Enhet").loc["Ny enhet", "Ikke startet"] == 1
     crumbs(at).set_value(CLINIC).run()
     assert "Sendt inn" in at.dataframe[-1].value.columns  # still the submissions, not the heatmap
@@ -242,11 +242,9 @@ def test_progress_over_time(demo) -> None:
             (expected["dimension_id"] == "risiko") & expected["score"].notna(), "score"
         ].mean()
         assert trend.loc["Risiko, avvik og læring", label] == pytest.approx(round(mean, 2))
-    assert [tab.label for tab in at.tabs] == [
-        "Skår per dimensjon over tid (gjennomsnitt av enhetene)",
-        "Samlet nivå: fordeling per syklus",
-        "Størst endring fra 2025/2026 til 2026/2027",
-    ]
+    assert [tab.label for tab in at.tabs] == ["Skår over tid", "Nivåer", "Størst endring"]
+    open_tab(at, "app_pages/progress.py", "Størst endring")
+    assert "Størst endring fra 2025/2026 til 2026/2027" in [c.value for c in at.caption]
 
 
 def test_unit_profile(demo) -> None:
@@ -276,7 +274,7 @@ def test_unit_profile(demo) -> None:
 
 def test_roadmap_against_plan(demo) -> None:
     at = open_page("klinikksjef", "app_pages/roadmap.py")
-    open_tab(at, "app_pages/roadmap.py", "Sammenlignet med planen")
+    open_tab(at, "app_pages/roadmap.py", "Mot planen")
     table = at.dataframe[0].value.set_index("Syklus")
     expected = stored(demo, "2024/2025")
     stages = expected.loc[(expected["dimension_id"] == "overall") & expected["stage"].notna(), "stage"]
@@ -443,20 +441,20 @@ def decimals(value: object) -> int:
 
 TABLE_TABS = {  # the tabs of a page that hold tables
     "app_pages/overview.py": ["Innsending", UNITS],
-    "app_pages/progress.py": ["Størst endring fra 2025/2026 til 2026/2027"],
-    "app_pages/roadmap.py": ["Sammenlignet med planen"],
+    "app_pages/progress.py": ["Størst endring"],
+    "app_pages/roadmap.py": ["Mot planen"],
 }
 EXPORTS = {  # per page, its downloads by the tab that holds them (None: no tabs)
     "app_pages/overview.py": [
-        ("Modenhet per enhet og dimensjon", "csv_heatmap"),
+        ("Varmekart", "csv_heatmap"),
         ("Innsending", "csv_completion"),
         (UNITS, "csv_units_all"),
     ],
     "app_pages/progress.py": [
-        ("Skår per dimensjon over tid (gjennomsnitt av enhetene)", "csv_trend"),
-        ("Størst endring fra 2025/2026 til 2026/2027", "csv_movers"),
+        ("Skår over tid", "csv_trend"),
+        ("Størst endring", "csv_movers"),
     ],
-    "app_pages/roadmap.py": [("Sammenlignet med planen", "csv_roadmap")],
+    "app_pages/roadmap.py": [("Mot planen", "csv_roadmap")],
     "app_pages/profile.py": [(None, "csv_profile"), (None, "csv_actions")],
 }
 
@@ -497,7 +495,7 @@ def test_overview_exports_follow_the_tree(demo, downloads) -> None:
 
 def test_movers_export_follows_the_tree(demo, downloads) -> None:
     at = open_page("klinikksjef", "app_pages/progress.py")
-    open_tab(at, "app_pages/progress.py", "Størst endring fra 2025/2026 til 2026/2027")
+    open_tab(at, "app_pages/progress.py", "Størst endring")
     table = pd.read_csv(io.BytesIO(download(at, downloads, "csv_movers")), encoding="utf-8-sig")
     tree = current_tree(demo).set_index("unit_id")
     by_name = {n: u for u, n in tree["name_nb"].items()}

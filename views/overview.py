@@ -38,10 +38,10 @@ def page() -> None:
     cycle_id, cycle_label = cycle
     model = _model(engine, actor.user_id, node.unit_id, cycle_id, data, lang())
     sections = {
-        "heatmap": t("dash.heatmap"),
-        "distribution": t("dash.distribution"),
+        "heatmap": t("dash.tab.heatmap"),
+        "distribution": t("dash.tab.distribution"),
         "completion": t("dash.completion"),  # the cycle is picked above; the tab stays open
-        "units": t("dash.units_list"),
+        "units": t("dash.tab.units"),
     }
     if model["figures"] is not None:
         dash.rests_on(model["rests_on"])
@@ -51,8 +51,10 @@ def page() -> None:
         if chosen in ("heatmap", "distribution") and model["figures"] is None:
             dash.no_data(dash.name(node), cycle_label)
         elif chosen == "heatmap":
+            st.caption(t("dash.heatmap"))
             _heatmap(model, (engine, actor.user_id, node.unit_id, cycle_id, data, lang()))
         elif chosen == "distribution":
+            st.caption(t("dash.distribution"))
             dash.draw(model["distribution"], model["file"].format(what="fordeling"))
         elif chosen == "completion":
             dash.show(model["completion"])

@@ -28,17 +28,18 @@ def page() -> None:
         dash.no_data(dash.name(node), t("dash.all_cycles"))
         return
     dash.rests_on(model["rests_on"])
-    sections = {"scores": t("progress.scores"), "levels": t("progress.distribution")}
+    sections = {"scores": t("progress.tab.scores"), "levels": t("progress.tab.levels")}
     if model["movers"] is not None:
-        before, after = model["movers"]["between"]
-        sections["movers"] = t("progress.movers", before=before, after=after)
+        sections["movers"] = t("progress.tab.movers")
     chosen, tab = dash.section("progress", sections)
     with tab:
         if chosen == "scores":
+            st.caption(t("progress.scores"))
             dash.draw(model["trend"], f"utvikling-{node.unit_id}")
             dash.show(model["trend_table"])
             dash.downloads(model["trend_export"], f"utvikling-{node.unit_id}", "trend")
         elif chosen == "levels":
+            st.caption(t("progress.distribution"))
             dash.draw(model["levels"], f"nivaer-{node.unit_id}")
         else:
             _movers(model["movers"], node.unit_id)
@@ -46,6 +47,8 @@ def page() -> None:
 
 def _movers(movers: dict[str, Any], node_id: str) -> None:
     """The units that moved most up and down between the two newest cycles."""
+    before, after = movers["between"]
+    st.caption(t("progress.movers", before=before, after=after))
     up, down = movers["up"], movers["down"]
     if up.num_rows == 0 and down.num_rows == 0:
         st.caption(t("progress.no_movers"))

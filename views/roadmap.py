@@ -37,17 +37,19 @@ def page() -> None:
     if model["plan"] is not None:
         dash.rests_on(model["rests_on"])
     sections = {
-        "reached": t("roadmap.reached"),
-        "plan": t("roadmap.against_plan"),
-        "timeline": t("roadmap.timeline"),
+        "reached": t("roadmap.tab.reached"),
+        "plan": t("roadmap.tab.plan"),
+        "timeline": t("roadmap.tab.timeline"),
     }
     chosen, tab = dash.section("roadmap", sections)  # the same tabs with or without data
     with tab:
         if chosen != "timeline" and model["plan"] is None:
             dash.no_data(dash.name(node), t("dash.all_cycles"))
         elif chosen == "reached":
+            st.caption(t("roadmap.reached"))
             dash.draw(model["bars"], f"veikart-trinn-{node.unit_id}")
         elif chosen == "plan":
+            st.caption(t("roadmap.against_plan"))
             dash.show(model["plan"])
             dash.downloads(model["plan"], f"veikart-{node.unit_id}", "roadmap")
         else:
