@@ -67,10 +67,12 @@ def joined(clinic) -> int:
 
 def test_a_workshop_with_four_phones(server, browser) -> None:
     with evidence(browser, "workshop"):
-        a_workshop_with_four_phones(*server, browser)
+        respondents = a_workshop_with_four_phones(*server, browser)
+    assert respondents == {1}  # the unit's result rests on the agreement alone
 
 
-def a_workshop_with_four_phones(base, clinic, browser) -> None:
+def a_workshop_with_four_phones(base, clinic, browser) -> set[int]:
+    """The whole workshop as its people click it; the respondents the unit's results rest on."""
     laptop = browser.new_context(viewport={"width": 1400, "height": 1000})
     leader = laptop.new_page()
     sign_in(leader, base, "leader-a", "workshop")
@@ -185,7 +187,7 @@ def a_workshop_with_four_phones(base, clinic, browser) -> None:
                 select(unit_result.c.respondents).where(unit_result.c.unit_id == "a")
             ).scalars()
         )
-    assert respondents == {1}  # the unit's result rests on the agreement alone
+    return respondents
 
 
 def test_an_old_link_to_another_page_opens_the_participant_page(server, browser) -> None:
@@ -199,3 +201,5 @@ def test_an_old_link_to_another_page_opens_the_participant_page(server, browser)
     settle(phone)
     phone.get_by_role("heading", name="Vurdering av Post A, 2024/2025").wait_for()
     no_trouble(phone)
+    assert phone.get_by_text("Page not found").count() == 0
+    assert phone.get_by_role("button", name="Begynn").is_visible()
