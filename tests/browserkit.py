@@ -52,9 +52,16 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Clinic]]:
     engine = make_engine(url)
     migrate(engine)
     clinic = make_clinic(engine)
+    with serve(url, tmp_path / "server.log") as base:
+        yield base, clinic
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def serve(url: str, log: Path) -> Iterator[str]:
+    """`streamlit run app.py` on `url` at a free port, its output in `log`, until the block
+    ends; yields the app's address once its health check answers."""
     port = free_port()
-    env = {**os.environ, "MATURITY_DATABASE_URL": url}
-    log = tmp_path / "server.log"
     SERVER_LOGS.append(log)
     process = subprocess.Popen(
         [
@@ -69,7 +76,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Clinic]]:
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
         ],
-        env=env,
+        env={**os.environ, "MATURITY_DATABASE_URL": url},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -85,11 +92,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Clinic]]:
         process.kill()
         pytest.fail("the app did not start: " + log.read_text(errors="replace"))
     try:
-        yield base, clinic
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
-        engine.dispose()
 
 
 @pytest.fixture

@@ -4,19 +4,13 @@ heatmap's legend, and the chart's download menu in the user's language."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .browserkit import browser, free_port, no_trouble, settle  # noqa: F401 (fixtures)
-from .conftest import APP
+from .browserkit import browser, no_trouble, serve, settle  # noqa: F401 (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -32,40 +26,8 @@ CLINIC, AKUTT, INDRE, REHAB = (
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by `streamlit run` on the demo clinic (built on its first start)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'demo.db'}"
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            APP,
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        env={**os.environ, "MATURITY_DATABASE_URL": url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not start: " + process.stdout.read().decode())  # type: ignore[union-attr]
-    try:
+    with serve(url, tmp_path_factory.mktemp("dash-log") / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def open_overview(browser, base: str, viewport: dict[str, int] | None = None):  # noqa: F811
