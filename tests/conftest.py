@@ -274,6 +274,24 @@ def clinic(engine: sqlalchemy.Engine) -> Clinic:
     return make_clinic(engine)
 
 
+def action_trail(clinic: Clinic, item_id: int) -> list[tuple[str, str, dict | None, dict | None]]:
+    """The audit entries of one action plan item: (actor, action, before, after), oldest first."""
+    import json
+
+    from sqlalchemy import select
+
+    from storage.db import reading
+    from storage.tables import audit_log
+
+    with reading(clinic.engine) as connection:
+        rows = connection.execute(
+            select(audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after)
+            .where(audit_log.c.entity == "action_item", audit_log.c.entity_id == str(item_id))
+            .order_by(audit_log.c.id)
+        ).all()
+    return [(r.actor, r.action, json.loads(r.before or "null"), json.loads(r.after or "null")) for r in rows]
+
+
 def in_threads(work: Callable[[int], None], count: int) -> list[BaseException]:
     """Run work(0) .. work(count - 1) at the same time; what each raised."""
     errors: list[BaseException] = []

@@ -7,16 +7,13 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from storage import assessments as svc
 from storage.assessments import Answer
-from storage.db import reading
 from storage.planning import add_action_item, list_action_items, update_action_item
-from storage.tables import audit_log
 
-from .conftest import Clinic, button, full_answers, open_app
+from .conftest import Clinic, action_trail, button, full_answers, open_app
 
 RESULT = "app_pages/result.py"
 
@@ -128,16 +125,6 @@ def test_the_profile_chart_downloads_in_the_users_language(app_clinic: Clinic) -
 # The action plan ------------------------------------------------------------------------
 
 
-def audit_trail(clinic: Clinic, item_id: int) -> list[tuple[str, str, dict | None, dict | None]]:
-    with reading(clinic.engine) as connection:
-        rows = connection.execute(
-            select(audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after)
-            .where(audit_log.c.entity == "action_item", audit_log.c.entity_id == str(item_id))
-            .order_by(audit_log.c.id)
-        ).all()
-    return [(r.actor, r.action, json.loads(r.before or "null"), json.loads(r.after or "null")) for r in rows]
-
-
 def test_due_dates_are_entered_and_shown_as_dd_mm_yyyy(app_clinic: Clinic) -> None:
     new_item(app_clinic)
     at = open_app("leader-a", RESULT)
@@ -173,7 +160,7 @@ def test_the_leader_edits_every_field_of_an_action(app_clinic: Clinic) -> None:
         "Ansvarlig: Ola · Frist: 15.06.2025 · Gjelder: Måling og oppfølging",
     ]
     assert at.selectbox(key=f"action_status_{item}_2").value == "in_progress"
-    actor, action, before, after = audit_trail(app_clinic, item)[-1]
+    actor, action, before, after = action_trail(app_clinic, item)[-1]
     assert (actor, action) == ("leader-a", "update")
     assert before == {
         "what": "Innføre tavlemøter",
@@ -207,7 +194,7 @@ def test_the_leader_deletes_an_action_after_confirming(app_clinic: Clinic) -> No
     left = list_action_items(app_clinic.engine, app_clinic.actor("leader-a"), "a")
     assert left["id"].tolist() == [keep]
     assert "Slettes" not in texts(at) and "Beholdes" in texts(at)
-    actor, action, before, after = audit_trail(app_clinic, gone)[-1]
+    actor, action, before, after = action_trail(app_clinic, gone)[-1]
     assert (actor, action, before["what"], after) == ("leader-a", "delete", "Slettes", None)
 
 

@@ -4,12 +4,9 @@ may do what, optimistic locking, and an audit entry with before and after for ea
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from sqlalchemy import select
 
-from storage.db import reading
 from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from storage.planning import (
     add_action_item,
@@ -18,20 +15,8 @@ from storage.planning import (
     may_plan,
     update_action_item,
 )
-from storage.tables import audit_log
 
-from .conftest import Clinic
-
-
-def trail(clinic: Clinic, item_id: int) -> list[tuple[str, str, dict | None, dict | None]]:
-    """The audit entries of one action: (actor, action, before, after), oldest first."""
-    with reading(clinic.engine) as connection:
-        rows = connection.execute(
-            select(audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after)
-            .where(audit_log.c.entity == "action_item", audit_log.c.entity_id == str(item_id))
-            .order_by(audit_log.c.id)
-        ).all()
-    return [(r.actor, r.action, json.loads(r.before or "null"), json.loads(r.after or "null")) for r in rows]
+from .conftest import Clinic, action_trail
 
 
 def new_item(clinic: Clinic, actor: str = "leader-a") -> int:
@@ -74,7 +59,7 @@ def test_every_field_can_be_edited_and_each_change_is_audited(clinic: Clinic) ->
     assert update_action_item(clinic.engine, leader, item, 2, who="", due_on=None, dimension_id=None) == 3
     row = list_action_items(clinic.engine, leader, "a").iloc[0]
     assert (row.who, row.due_on, row.dimension_id) == (None, None, None)
-    entries = trail(clinic, item)
+    entries = action_trail(clinic, item)
     assert [(a, action) for a, action, _, _ in entries] == [
         ("leader-a", "create"),
         ("leader-a", "update"),
@@ -115,7 +100,7 @@ def test_delete_is_audited_with_the_row_it_removed(clinic: Clinic) -> None:
     keep = new_item(clinic)
     delete_action_item(clinic.engine, clinic.actor("leader-a"), item, 1)
     assert list_action_items(clinic.engine, clinic.actor("leader-a"), "a")["id"].tolist() == [keep]
-    actor, action, before, after = trail(clinic, item)[-1]
+    actor, action, before, after = action_trail(clinic, item)[-1]
     assert (actor, action, after) == ("leader-a", "delete", None)
     assert before["what"] == "Innføre tavlemøter"
     assert (before["who"], before["due_on"], before["unit_id"], before["row_version"]) == (
@@ -140,7 +125,7 @@ def test_delete_and_edit_refuse_a_version_someone_else_changed(clinic: Clinic) -
         update_action_item(clinic.engine, leader, item, 1, what="Noe annet")
     row = list_action_items(clinic.engine, leader, "a").iloc[0]
     assert (row.what, row.status, row.row_version) == ("Innføre tavlemøter", "done", 2)
-    assert [action for _, action, _, _ in trail(clinic, item)] == ["create", "update"]
+    assert [action for _, action, _, _ in action_trail(clinic, item)] == ["create", "update"]
     delete_action_item(clinic.engine, leader, item, 2)
     assert list_action_items(clinic.engine, leader, "a").empty
 
@@ -164,4 +149,4 @@ def test_others_may_not_change_or_delete(clinic: Clinic, outsider: str) -> None:
     with pytest.raises(AccessDenied):
         delete_action_item(clinic.engine, actor, item, 1)
     assert len(list_action_items(clinic.engine, clinic.actor("leader-a"), "a")) == 1
-    assert [action for _, action, _, _ in trail(clinic, item)] == ["create"]
+    assert [action for _, action, _, _ in action_trail(clinic, item)] == ["create"]
