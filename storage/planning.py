@@ -165,12 +165,7 @@ def update_action_item(
     if "who" in changes:
         changes["who"] = (changes["who"] or "").strip() or None
     with writing(engine) as connection:
-        row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
-        if row is None:
-            raise NotFound(what="action", what_nb="tiltaket", id=item_id)
-        require_on_unit(
-            connection, actor, row.unit_id, PLANNERS, "change this action", "endre dette tiltaket"
-        )
+        row = _plannable(connection, actor, item_id, "change this action", "endre dette tiltaket")
         done = connection.execute(
             update(action_item)
             .where(action_item.c.id == item_id, action_item.c.row_version == expected_version)
@@ -190,16 +185,20 @@ def update_action_item(
     return expected_version + 1
 
 
+def _plannable(connection: Connection, actor: Actor, item_id: int, what: str, what_nb: str) -> Any:
+    """The action's row, if it exists and the actor may plan for its unit."""
+    row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
+    if row is None:
+        raise NotFound(what="action", what_nb="tiltaket", id=item_id)
+    require_on_unit(connection, actor, row.unit_id, PLANNERS, what, what_nb)
+    return row
+
+
 def delete_action_item(engine: Engine, actor: Actor, item_id: int, expected_version: int) -> None:
     """Delete an action, with the same rights and the same optimistic lock as a change: the
     row goes only if it is still the version the user saw. The audit log keeps the row."""
     with writing(engine) as connection:
-        row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
-        if row is None:
-            raise NotFound(what="action", what_nb="tiltaket", id=item_id)
-        require_on_unit(
-            connection, actor, row.unit_id, PLANNERS, "delete this action", "slette dette tiltaket"
-        )
+        row = _plannable(connection, actor, item_id, "delete this action", "slette dette tiltaket")
         done = connection.execute(
             delete(action_item).where(
                 action_item.c.id == item_id, action_item.c.row_version == expected_version
