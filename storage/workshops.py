@@ -304,11 +304,8 @@ def distribution(engine: Engine, actor: Actor, workshop_id: int) -> Distribution
     """The revealed distribution of a workshop (None before the reveal), for those who may
     read the unit's results."""
     with reading(engine) as connection:
-        row = connection.execute(select(workshop).where(workshop.c.id == workshop_id)).first()
-        if row is None:
-            raise NotFound(what="workshop", what_nb="arbeidsmøtet", id=workshop_id)
-        require_on_unit(
-            connection, actor, row.unit_id, READERS, "read this unit's results", "lese enhetens resultater"
+        row = _row_for(
+            connection, actor, workshop_id, READERS, "read this unit's results", "lese enhetens resultater"
         )
         return _distribution(connection, row)
 
@@ -376,12 +373,19 @@ def _forget_ratings(connection: Connection, workshop_id: int) -> None:
 
 
 def _leader_row(connection: Connection, actor: Actor, workshop_id: int) -> Any:
+    return _row_for(
+        connection, actor, workshop_id, ("leader",), "lead this workshop", "lede dette arbeidsmøtet"
+    )
+
+
+def _row_for(
+    connection: Connection, actor: Actor, workshop_id: int, roles: tuple[str, ...], what: str, what_nb: str
+) -> Any:
+    """The workshop's row, if it exists and the actor holds one of `roles` on its unit."""
     row = connection.execute(select(workshop).where(workshop.c.id == workshop_id)).first()
     if row is None:
         raise NotFound(what="workshop", what_nb="arbeidsmøtet", id=workshop_id)
-    require_on_unit(
-        connection, actor, row.unit_id, ("leader",), "lead this workshop", "lede dette arbeidsmøtet"
-    )
+    require_on_unit(connection, actor, row.unit_id, roles, what, what_nb)
     return row
 
 
