@@ -355,11 +355,22 @@ def button(at: AppTest, label: str):
 
 
 def choose(at: AppTest, key: str, value: object) -> AppTest:
-    """Pick an answer in the form. The click reruns only the form's progress bar (what
-    AppTest then holds), so run the page again to see all of it."""
+    """Pick an answer in the form. (In a browser the click reruns only the item's fragment;
+    AppTest reruns the page.)"""
     at.radio(key=key).set_value(value).run()
     assert not at.exception, at.exception
-    return at.run()
+    return at
+
+
+def answer_everything(at: AppTest, questionnaire, key: str, level: int, yes: str) -> AppTest:
+    """Answer every item of the form `key` (e.g. "a12"), dimension by dimension: `level` on
+    the scored ones, `yes` ("yes" or "no") on the checklist."""
+    for step, dimension in enumerate(questionnaire.dimensions):
+        at.session_state[f"step_{key}"] = step
+        at.run()
+        for item in dimension.items:
+            choose(at, f"answer_{key}_{item.id}", level if item.scored else yes)
+    return at
 
 
 def send_in(at: AppTest) -> AppTest:

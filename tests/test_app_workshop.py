@@ -12,7 +12,7 @@ from storage import workshops as ws
 from storage.db import reading
 from storage.tables import assessment, workshop
 
-from .conftest import APP, Clinic, button, choose, full_answers, open_app, send_in
+from .conftest import APP, Clinic, answer_everything, button, choose, full_answers, open_app, send_in
 
 
 def participant(query: dict[str, str]) -> AppTest:
@@ -78,11 +78,7 @@ def test_the_leader_runs_a_workshop_through_its_three_phases(app_clinic: Clinic)
 
     # the agreement is recorded in the unit's consensus assessment and sent in
     aid = made.consensus_assessment_id
-    for step, dimension in enumerate(app_clinic.questionnaire.dimensions):
-        leader.session_state[f"step_a{aid}"] = step
-        leader.run()
-        for item in dimension.items:
-            choose(leader, f"answer_a{aid}_{item.id}", 3 if item.scored else "yes")
+    answer_everything(leader, app_clinic.questionnaire, f"a{aid}", 3, "yes")
     send_in(leader)
     assert leader.title[0].value == "Resultat og tiltak"
     assert ws.invitation(app_clinic.engine, made.token or "").status == "closed"
@@ -110,11 +106,7 @@ def test_a_participant_sees_the_unit_rates_privately_and_sends_in(app_clinic: Cl
     # a reload with the participant's own link finds the answer again
     phone = participant({"ws": made.token or "", "p": secret})
     assert phone.radio(key=f"answer_{key}_LA1").value == 4
-    for step, dimension in enumerate(app_clinic.questionnaire.dimensions):
-        phone.session_state[f"step_{key}"] = step
-        phone.run()
-        for item in dimension.items:
-            choose(phone, f"answer_{key}_{item.id}", 2 if item.scored else "no")
+    answer_everything(phone, app_clinic.questionnaire, key, 2, "no")
     send_in(phone)
     assert phone.success[0].value.startswith("Takk!")
     with reading(app_clinic.engine) as connection:
