@@ -13,6 +13,7 @@ from scoring.answers import read_answers_csv
 from scoring.cli import main as scoring_main
 from storage.assessments import find_consensus
 from storage.definitions import DEFAULT_QUESTIONNAIRE, DEFAULT_ROADMAP
+from views.text import plain, small
 
 from .conftest import Clinic, button, choose, open_app, send_in
 
@@ -36,6 +37,18 @@ def test_language_switch_to_english(app_clinic: Clinic) -> None:
     at.selectbox(key="_lang_select").set_value("en").run()
     assert at.title[0].value == "The improvement journey"
     assert "The five maturity levels" in [h.value for h in at.subheader]
+
+
+def test_a_question_and_its_notes_are_one_block_of_inert_text(app_clinic: Clinic) -> None:
+    """The question, its help and its reference draw as one Markdown element, escaped."""
+    at = open_app("leader-a", "app_pages/assess.py")
+    button(at, "Start eller fortsett vurderingen").click().run()
+    item = app_clinic.questionnaire.dimensions[0].items[0]
+    block = next(m.value for m in at.markdown if m.value.startswith(f"**{plain(item.text.get('nb'))}**"))
+    assert item.reference and small(f"Forskriften {item.reference}") in block.split("  \n")
+    items = app_clinic.questionnaire.dimensions[0].items
+    assert len([m for m in at.markdown if "Forskriften" in m.value]) == len(items)  # one block each
+    assert small("[lenke](http://x) *fet*") == r":gray[:small[\[lenke\]\(http\://x\) \*fet\*]]"
 
 
 def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tmp_path: Path, capsys) -> None:

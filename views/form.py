@@ -22,7 +22,7 @@ from storage.errors import ServiceError
 from views import distribution as charts
 from views import guard
 from views.i18n import lang, t, tn
-from views.text import plain
+from views.text import plain, small
 
 DONT_KNOW = "dk"
 
@@ -261,21 +261,27 @@ def _item(sheet: Sheet, questionnaire: Questionnaire, item: Item, slot: Any, ste
         heading = item.text.get(lang())
         if not item.scored:
             heading = t("form.checklist_heading", text=heading)
-        st.markdown(f"**{plain(heading)}**")
-        if item.help:
-            st.caption(plain(item.help.get(lang())))
-        if item.reference:
-            st.caption(t("form.reference", reference=item.reference))
+        cycle_label, before = sheet.previous
+        last = None
+        if cycle_label and item.id in before:
+            answer = answer_label(questionnaire, item, before[item.id])
+            last = t("form.last_cycle", cycle=cycle_label, answer=answer)
+        notes = [
+            item.help.get(lang()) if item.help else None,
+            t("form.reference", reference=item.reference) if item.reference else None,
+            last if sheet.distribution is None else None,  # else under the distribution
+        ]
+        # one element for the question and its notes: every element on the page costs the
+        # browser work on each click, and a form step has five questions
+        st.markdown("  \n".join([f"**{plain(heading)}**", *(small(n) for n in notes if n)]))
         if sheet.distribution is not None:
             counts = sheet.distribution.counts.get(item.id, {})
             st.caption(tn("form.distribution", sheet.distribution.participants))
             charts.draw(
                 charts.item_chart(questionnaire, item, counts, lang()), key=f"dist_{sheet.key}_{item.id}"
             )
-        cycle_label, before = sheet.previous
-        if cycle_label and item.id in before:
-            answer = answer_label(questionnaire, item, before[item.id])
-            st.caption(t("form.last_cycle", cycle=cycle_label, answer=answer))
+            if last:
+                st.caption(plain(last))
         st.fragment(_choice_field)(sheet, questionnaire, item, slot, steps)
         if sheet.comments or (sheet.evidence and item.scored):
             st.fragment(_text_fields)(sheet, item)

@@ -18,7 +18,7 @@ from storage.assessments import consensus_statuses
 from storage.results import open_cycles
 from views import state, theme
 from views.i18n import lang, t, tn
-from views.text import plain
+from views.text import plain, small
 
 MAX_LISTED = 30  # a leader's own units; more, and they are counted instead
 
@@ -57,8 +57,8 @@ def page() -> None:
 
 
 def _small(text: Any) -> str:
-    """A description under a line of the Start page, as a caption reads: small and grey."""
-    return f"  \n:gray[:small[{plain(text.get(lang()))}]]" if text else ""
+    """A description under a line of the Start page, on its own line."""
+    return f"  \n{small(text.get(lang()))}" if text else ""
 
 
 def _due(actor: Actor, total: int) -> None:

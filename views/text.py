@@ -14,3 +14,9 @@ def plain(text: str) -> str:
     """`text` with every character Markdown (and Streamlit's extensions) treats specially
     escaped, so it reads exactly as written."""
     return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+def small(text: str) -> str:
+    """`text` as inert Markdown, small and grey as a caption reads: for a note inside a larger
+    Markdown block (one element draws quicker than a caption each)."""
+    return f":gray[:small[{plain(text)}]]"
