@@ -116,6 +116,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "common.level_label": {"nb": "Nivå {level} – {label}", "en": "Level {level} – {label}"},
     "common.no_score": {"nb": "ingen skår", "en": "no score"},
+    "common.download_table": {"nb": "Last ned tabell", "en": "Download table"},
     "common.download_csv": {"nb": "Last ned CSV", "en": "Download CSV"},
     "common.download_xlsx": {"nb": "Last ned Excel", "en": "Download Excel"},
     # start page
