@@ -174,6 +174,11 @@ def test_a_tab_draws_its_section_and_stays_open_on_the_way_down(demo_server, bro
     assert here(page) == AKUTT
     page.locator("[data-testid=stDataFrame]").first.wait_for()
     assert page.get_by_role("tab", name="Innsending").get_attribute("aria-selected") == "true"
+    page.get_by_role("button", name="Last ned tabell").click()
+    with page.expect_download() as made:
+        page.get_by_role("button", name="Last ned CSV").click()
+    csv = Path(made.value.path()).read_text(encoding="utf-8-sig")
+    assert csv.splitlines()[0].startswith("Syklus,Enhet,Sendt inn") and "Akuttmottaket" in csv
     no_trouble(page)
     page.context.close()
 
