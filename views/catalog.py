@@ -583,6 +583,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "dash.distribution": {"nb": "Fordeling på nivåer", "en": "Distribution over levels"},
     "dash.share_units": {"nb": "Andel enheter", "en": "Share of units"},
     "dash.completion": {"nb": "Innsending", "en": "Submissions"},
+    "dash.completion_in": {"nb": "Innsending i {cycle}", "en": "Submissions in {cycle}"},
     "dash.tab.heatmap": {"nb": "Varmekart", "en": "Heatmap"},
     "dash.tab.distribution": {"nb": "Fordeling", "en": "Distribution"},
     "dash.tab.units": {"nb": "Enheter", "en": "Units"},

@@ -57,6 +57,8 @@ def page() -> None:
             st.caption(t("dash.distribution"))
             dash.draw(model["distribution"], model["file"].format(what="fordeling"))
         elif chosen == "completion":
+            # the caption also keeps the table's floating toolbar off the tab strip
+            st.caption(t("dash.completion_in", cycle=cycle_label))
             dash.show(model["completion"])
             dash.downloads(model["completion_export"], model["file"].format(what="innsending"), "completion")
         else:
