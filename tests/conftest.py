@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import textwrap
 import threading
@@ -380,3 +381,13 @@ def send_in(at: AppTest) -> AppTest:
     button(at, "Send inn").click().run()
     assert not at.exception, at.exception
     return at
+
+
+def heatmaps(at: AppTest) -> list[dict]:
+    """What each heatmap on the page was given to draw (views/heatmap.table_data): its rows
+    with their names and cells, its columns and legend."""
+    return [
+        json.loads(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "maturity_heatmap"
+    ]

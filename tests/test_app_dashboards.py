@@ -21,7 +21,7 @@ from storage.demo import ensure_database
 from storage.org import UnitSpec, current_tree, rename_unit, sync_org
 from storage.tables import assessment, cycle, org_unit_version, unit_result
 
-from .conftest import APP
+from .conftest import APP, heatmaps
 
 CLINIC = "medisinsk-klinikk"
 
@@ -206,10 +206,10 @@ def test_drill_down_and_an_empty_node(demo, downloads) -> None:
     ] == pytest.approx(unit["score"], abs=0.005)
 
     crumbs(at).set_value(CLINIC).run()
-    assert at.get("vega_lite_chart")  # the clinic's heatmap
+    assert heatmaps(at)  # the clinic's heatmap
     drill(at).set_value("seksjon-ny").run()
     assert at.info[0].value == "Ingen data for Ny seksjon i 2026/2027."
-    assert not at.get("vega_lite_chart")  # no heatmap drawn for a node without data
+    assert not heatmaps(at)  # no heatmap drawn for a node without data
 
 
 def test_the_open_tab_stays_open_with_or_without_data(demo) -> None:

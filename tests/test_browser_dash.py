@@ -57,8 +57,8 @@ def open_overview(browser, base: str, viewport: dict[str, int] | None = None):  
 
 
 def heatmap(page):
-    """The heatmap's cells (drawn as SVG, each labelled with its fields)."""
-    return page.locator("[data-testid=stVegaLiteChart] g.mark-rect path[aria-label^='dimension:']")
+    """The heatmap's cells (a table drawn by views/components/heatmap.js)."""
+    return page.locator("table[aria-label='Modenhet per enhet og dimensjon'] td")
 
 
 def crumbs(page):
@@ -101,13 +101,10 @@ def up(page, name: str) -> None:
 
 
 def click_row(page, name: str) -> None:
-    """Click the heatmap's cell of `name` for the overall score."""
+    """Click the heatmap's row of `name` (on its overall score, the last cell)."""
     heatmap(page).first.wait_for()
-    page.locator(
-        f"[data-testid=stVegaLiteChart] g.mark-rect path[aria-label^='dimension: Samlet; name: {name};']"
-    ).click()
-    drawn(page)
-    page.wait_for_timeout(500)  # a drill by the chart reruns once more
+    table = page.locator("table[aria-label='Modenhet per enhet og dimensjon']")
+    table.locator("tr", has=page.get_by_role("button", name=name, exact=True)).locator("td").last.click()
     drawn(page)
 
 
@@ -184,30 +181,28 @@ def test_a_tab_draws_its_section_and_stays_open_on_the_way_down(demo_server, bro
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1400, "height": 1000}, {"width": 390, "height": 844}])
-def test_the_heatmap_legend_shows_whole_at_unit_level(demo_server, browser, viewport) -> None:  # noqa: F811
+def test_the_heatmap_legend_shows_whole_at_unit_level(demo_server, browser, viewport, tmp_path: Path) -> None:  # noqa: F811
     page = open_overview(browser, demo_server, viewport)
     drill(page, AKUTT)
     drill(page, "Akuttmottaket")
     assert here(page) == "Akuttmottaket"
     assert heatmap(page).count() == 7  # one row: the unit itself
-    chart = page.locator("[data-testid=stVegaLiteChart]").first
-    svg = chart.locator("svg.marks").bounding_box()
-    legend = chart.locator("g.role-legend").bounding_box()
-    assert legend is not None and svg is not None
-    assert legend["y"] >= svg["y"] and legend["y"] + legend["height"] <= svg["y"] + svg["height"]
-    assert legend["x"] >= svg["x"] and legend["x"] + legend["width"] <= svg["x"] + svg["width"] + 1
-    labels = [t.text_content() for t in chart.locator("g.role-legend text").all()]
-    assert {"1 Tilfeldig", "5 Integrert"} <= set(labels)
+    assert page.get_by_role("button", name="Akuttmottaket").count() == 0  # nothing below it to open
+    legend = page.get_by_role("list", name="Nivå")
+    labels = [item.inner_text().strip() for item in legend.get_by_role("listitem").all()]
+    assert labels == ["1 Tilfeldig", "2 Organisert", "3 Formalisert", "4 Forebyggende", "5 Integrert"]
+    for item in legend.get_by_role("listitem").all():  # each whole on the screen, none cut
+        box = item.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    table = page.locator("table[aria-label='Modenhet per enhet og dimensjon']").bounding_box()
+    assert table is not None and table["x"] + table["width"] <= viewport["width"]
+    page.locator("table[aria-label='Modenhet per enhet og dimensjon']").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / f"heatmap-{viewport['width']}.png"))
     page.context.close()
 
 
 def test_chart_menus_are_in_the_users_language(demo_server, browser, tmp_path: Path) -> None:  # noqa: F811
     page = open_overview(browser, demo_server)
-    chart = page.locator("[data-testid=stVegaLiteChart]").first
-    chart.hover()
-    page.wait_for_timeout(500)
-    for english in ("Show data", "Download as PNG", "Copy Vega-Lite spec"):
-        assert not page.get_by_role("button", name=english).first.is_visible()
     page.get_by_role("button", name="Last ned figur").first.click()
     png = page.get_by_role("button", name="Som bilde (PNG)")
     svg = page.get_by_role("button", name="Som vektorgrafikk (SVG)")
@@ -218,4 +213,13 @@ def test_chart_menus_are_in_the_users_language(demo_server, browser, tmp_path: P
         png.click()
     assert saved.value.suggested_filename == "modenhet-medisinsk-klinikk-2026-2027.png"
     assert Path(saved.value.path()).read_bytes().startswith(b"\x89PNG")
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="Fordeling").click()  # a Vega-Lite chart: Streamlit's toolbar hidden
+    drawn(page)
+    chart = page.locator("[data-testid=stVegaLiteChart]").first
+    chart.wait_for()
+    chart.hover()
+    page.wait_for_timeout(500)
+    for english in ("Show data", "Download as PNG", "Copy Vega-Lite spec"):
+        assert not page.get_by_role("button", name=english).first.is_visible()
     page.context.close()

@@ -19,7 +19,7 @@ from storage.definitions import create_cycle
 from storage.errors import AccessDenied
 from storage.org import UnitSpec, sync_org
 
-from .conftest import Clinic, full_answers, make_clinic, open_app
+from .conftest import Clinic, full_answers, heatmaps, make_clinic, open_app
 
 
 def submit(clinic: Clinic, unit: str, cycle_id: int, level: int) -> None:
@@ -114,9 +114,13 @@ def test_a_wide_heatmap_draws_a_page_of_rows_and_downloads_all(wide: Clinic, mon
     assert f"Figuren viser 30 av {WIDE} rader om gangen; nedlastingen har alle." in [
         c.value for c in at.caption
     ]
+    (drawn,) = heatmaps(at)
+    assert [r["name"] for r in drawn["rows"]] == [f"Enhet {n:02d}" for n in range(30)]  # by name
+    assert all(len(r["cells"]) == len(drawn["columns"]) == 7 for r in drawn["rows"])
+    assert [e["label"][:2] for e in drawn["legend"]] == ["1 ", "2 ", "3 ", "4 ", "5 "]  # each colour named
     svg_button = next(b for b in at.get("download_button") if b.key.startswith("svg_modenhet"))
     svg = captured[svg_button.proto.deferred_file_id]().decode("utf-8")
-    assert "Enhet 29" in svg and "Enhet 30" not in svg  # the first page, by name
+    assert "Enhet 29" in svg and "Enhet 30" not in svg  # the figure has the rows drawn
     csv = next(b for b in at.get("download_button") if b.key == "csv_heatmap")
     table = pd.read_csv(io.BytesIO(captured[csv.proto.deferred_file_id]()), encoding="utf-8-sig")
     assert table["Enhet"].nunique() == WIDE
@@ -126,6 +130,7 @@ def test_a_wide_heatmap_draws_a_page_of_rows_and_downloads_all(wide: Clinic, mon
     svg_button = next(b for b in at.get("download_button") if b.key.startswith("svg_modenhet"))
     svg = captured[svg_button.proto.deferred_file_id]().decode("utf-8")
     assert "Enhet 34" in svg and "Enhet 00" not in svg
+    assert [r["name"] for r in heatmaps(at)[0]["rows"]] == [f"Enhet {n}" for n in range(30, WIDE)]
 
     order = next(b for b in at.button_group if b.label == "Rekkefølge")
     order.set_value("lowest").run()

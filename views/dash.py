@@ -184,10 +184,9 @@ def _copy_node(key: str) -> None:
         _set_node(st.session_state.get("dash_node"))
 
 
-def drill_to(node: str) -> None:
-    """Make `node` the chosen one (from a click in a chart) and draw again."""
+def move_to(node: str) -> None:
+    """Make `node` the chosen one, from a widget's callback (the run that follows draws it)."""
     _set_node(node)
-    st.rerun()
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -363,14 +362,19 @@ def draw(chart_spec: dict[str, Any], figure: str, **options: Any) -> Any:
     return drawn
 
 
-def figure_menu(chart_spec: dict[str, Any], figure: str) -> None:
+def figure_menu(chart_spec: dict[str, Any] | Callable[[], dict[str, Any]], figure: str) -> None:
     """A "Last ned figur" button that offers the chart as PNG and SVG, made when clicked.
-    Any Vega-Lite spec will do (an Altair chart's `to_dict()` too); `figure` names the
-    files and keys the buttons, so it must be unique on the page."""
+    Any Vega-Lite spec will do (an Altair chart's `to_dict()` too), or a function that makes
+    one when a figure is asked for; `figure` names the files and keys the buttons, so it
+    must be unique on the page."""
+
+    def spec() -> dict[str, Any]:
+        return chart_spec() if callable(chart_spec) else chart_spec
+
     with st.popover(t("dash.figure"), icon=":material/download:"):
         st.download_button(
             t("dash.figure_png"),
-            lambda: figure_png(chart_spec),
+            lambda: figure_png(spec()),
             f"{figure}.png",
             "image/png",
             key=f"png_{figure}",
@@ -378,7 +382,7 @@ def figure_menu(chart_spec: dict[str, Any], figure: str) -> None:
         )
         st.download_button(
             t("dash.figure_svg"),
-            lambda: figure_svg(chart_spec).encode("utf-8"),
+            lambda: figure_svg(spec()).encode("utf-8"),
             f"{figure}.svg",
             "image/svg+xml",
             key=f"svg_{figure}",

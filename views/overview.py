@@ -17,7 +17,7 @@ import streamlit as st
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
 from storage import rollup
-from views import charts, dash, state, theme
+from views import charts, dash, heatmap, state, theme
 from views.i18n import lang, t, tn
 
 PAGE_ROWS = 30  # rows of the heatmap drawn at a time; the download has them all
@@ -101,29 +101,43 @@ def _heatmap(model: dict[str, Any], key: tuple) -> None:
                 key=dash.widget_key(f"heatmap_page_{order}"),
             )
         st.caption(t("dash.heatmap_capped", shown=PAGE_ROWS, total=len(ordered)))
-    spec = _heatmap_page(*key, order, first)
-    event = dash.draw(
-        spec,
-        model["file"].format(what="modenhet"),
-        on_select="rerun",
-        key=dash.widget_key(f"heatmap_{order}_{first}"),
-    )
-    chosen = event.get("selection", {}).get("drill") if hasattr(event, "get") else None
-    if chosen:
-        group = chosen[0].get("group")
-        if group in model["children"]:
-            dash.drill_to(group)
+    table = _heatmap_table(*key, order, first)
+    heatmap.draw(table, dash.widget_key(f"heatmap_{order}_{first}"), on_drill=dash.move_to)
     st.caption(t("dash.heatmap_help"))
+    dash.figure_menu(lambda: _heatmap_figure(*key, order, first), model["file"].format(what="modenhet"))
     dash.downloads(model["heatmap_table"], model["file"].format(what="oversikt"), "heatmap")
 
 
+def _page_groups(model: dict[str, Any], order: str, first: int) -> list[str]:
+    return model["row_order"][order][first : first + PAGE_ROWS]
+
+
 @dash.cached
-def _heatmap_page(
+def _heatmap_table(
     _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str, order: str, first: int
 ) -> dict[str, Any]:
-    """The heatmap's spec for the rows from `first` in the `order` chosen."""
+    """What the heatmap's table draws for the rows from `first` in the `order` chosen."""
     model = _model(_engine, user_id, node_id, cycle_id, data, language)
-    groups = model["row_order"][order][first : first + PAGE_ROWS]
+    return heatmap.table_data(
+        model["cells"],
+        model["columns"],
+        _page_groups(model, order, first),
+        model["row_names"],
+        model["children"],
+        model["colours"],
+        theme.LEVEL_TEXT_COLOURS,
+        model["legend"],
+        dash.titles(),
+        {"caption": t("dash.heatmap"), "drill": t("dash.heatmap_drill")},
+    )
+
+
+def _heatmap_figure(
+    _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str, order: str, first: int
+) -> dict[str, Any]:
+    """The same rows as a Vega-Lite spec, for the figure download (PNG or SVG)."""
+    model = _model(_engine, user_id, node_id, cycle_id, data, language)
+    groups = _page_groups(model, order, first)
     cells = model["cells"]
     rows = cells.filter(pc.is_in(cells.column("group"), value_set=pa.array(groups)))
     return charts.heatmap(
