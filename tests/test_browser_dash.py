@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from .browserkit import browser, no_trouble, serve, settle  # noqa: F401 (fixtures)
+from .test_dash_storage import WIDE, build_wide
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -30,8 +31,17 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def open_overview(browser, base: str, viewport: dict[str, int] | None = None):  # noqa: F811
-    """A new browser session signed in as the clinic manager, on the overview."""
+@pytest.fixture(scope="module")
+def wide_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on an organisation whose trust has WIDE units (more than a heatmap page)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('wide') / 'wide.db'}"
+    build_wide(url)
+    with serve(url, tmp_path_factory.mktemp("wide-log") / "server.log") as base:
+        yield base
+
+
+def open_overview(browser, base: str, viewport: dict[str, int] | None = None, user: str = "klinikksjef"):  # noqa: F811
+    """A new browser session signed in as `user` (the clinic manager), on the overview."""
     context = browser.new_context(viewport=viewport or {"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(base + "/")
@@ -42,7 +52,7 @@ def open_overview(browser, base: str, viewport: dict[str, int] | None = None):  
         page.locator("[data-testid=stExpandSidebarButton]").click()
         page.wait_for_timeout(800)
     page.get_by_role("combobox", name="Logg inn som").click()
-    page.get_by_role("option", name=re.compile(r"\(klinikksjef\)")).click()
+    page.get_by_role("option", name=re.compile(rf"\({user}\)")).click()
     settle(page)
     if phone and not page.locator("a[href$='/overview']").first.is_visible():
         page.locator("[data-testid=stExpandSidebarButton]").click()
@@ -56,9 +66,12 @@ def open_overview(browser, base: str, viewport: dict[str, int] | None = None):  
     return page
 
 
+TABLE = "table[aria-label='Modenhet per enhet og dimensjon']"  # the heatmap (views/assets)
+
+
 def heatmap(page):
-    """The heatmap's cells (a table drawn by views/components/heatmap.js)."""
-    return page.locator("table[aria-label='Modenhet per enhet og dimensjon'] td")
+    """The heatmap's cells (a table drawn by views/assets/heatmap.js)."""
+    return page.locator(f"{TABLE} td")
 
 
 def crumbs(page):
@@ -222,4 +235,41 @@ def test_chart_menus_are_in_the_users_language(demo_server, browser, tmp_path: P
     page.wait_for_timeout(500)
     for english in ("Show data", "Download as PNG", "Copy Vega-Lite spec"):
         assert not page.get_by_role("button", name=english).first.is_visible()
+    page.context.close()
+
+
+def row_names(page) -> list[str]:
+    return [name.inner_text() for name in page.locator(f"{TABLE} th.name").all()]
+
+
+def test_a_wide_heatmap_pages_and_orders_in_the_browser(wide_server, browser, tmp_path: Path) -> None:  # noqa: F811
+    """More rows than a page: the rows are paged and ordered in the table itself, without a
+    run of the page; the figure download has the rows on screen; a row still drills down."""
+    page = open_overview(browser, wide_server, user="wide-manager")
+    assert row_names(page) == [f"Enhet {n:02d}" for n in range(30)]
+    assert page.get_by_text(f"Figuren viser 30 av {WIDE} rader om gangen").is_visible()
+    rows = page.get_by_role("combobox", name="Rader")
+    assert rows.locator("option").all_inner_texts() == [
+        f"1–30 av {WIDE}: Enhet 00 – Enhet 29",
+        f"31–{WIDE} av {WIDE}: Enhet 30 – Enhet 34",
+    ]
+    rows.select_option(label=f"31–{WIDE} av {WIDE}: Enhet 30 – Enhet 34")
+    assert row_names(page) == [f"Enhet {n}" for n in range(30, WIDE)]  # at once, in the browser
+    lowest = page.get_by_role("button", name="Lavest samlet skår først")
+    lowest.click()
+    assert lowest.get_attribute("aria-pressed") == "true"
+    assert row_names(page)[:7] == [f"Enhet {n:02d}" for n in range(0, WIDE, 5)]  # level 1 first
+    settle(page)  # the server hears of the rows on screen: the figure download has them
+    page.get_by_role("combobox", name="Rader").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "wide-heatmap.png"))
+    page.get_by_role("button", name="Last ned figur").first.click()
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Som vektorgrafikk (SVG)").click()
+    svg = Path(saved.value.path()).read_text(encoding="utf-8")
+    assert "Enhet 04" in svg and "Enhet 34" not in svg  # 30 lowest: the last level-5 units left out
+    page.keyboard.press("Escape")
+    page.locator(TABLE).get_by_role("button", name="Enhet 10", exact=True).click()
+    drawn(page)
+    assert here(page) == "Enhet 10"
+    no_trouble(page)
     page.context.close()

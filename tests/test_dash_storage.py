@@ -85,6 +85,12 @@ def wide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clinic:
     """An organisation whose top has WIDE units, each with a result, for the app under test."""
     url = f"sqlite:///{tmp_path / 'wide.db'}"
     monkeypatch.setenv("MATURITY_DATABASE_URL", url)
+    return build_wide(url)
+
+
+def build_wide(url: str) -> Clinic:
+    """The database at `url` with conftest's clinic and a trust "hf" of WIDE units, unit n at
+    level 1 + n % 5, managed by `wide-manager`."""
     engine = make_engine(url)
     migrate(engine)
     clinic = make_clinic(engine)
@@ -109,32 +115,39 @@ def test_a_wide_heatmap_draws_a_page_of_rows_and_downloads_all(wide: Clinic, mon
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     at = open_app("wide-manager", "app_pages/overview.py")
-    rows = next(s for s in at.selectbox if s.label == "Rader")
-    assert len(rows.options) == 2  # 1–30 and 31–35
-    assert f"Figuren viser 30 av {WIDE} rader om gangen; nedlastingen har alle." in [
-        c.value for c in at.caption
-    ]
     (drawn,) = heatmaps(at)
-    assert [r["name"] for r in drawn["rows"]] == [f"Enhet {n:02d}" for n in range(30)]  # by name
+    names = [r["name"] for r in drawn["rows"]]
+    assert names == [f"Enhet {n:02d}" for n in range(WIDE)]  # all rows: the browser pages them
+    assert drawn["page"] == 30 and drawn["view"] == {"order": "name", "first": 0}
+    assert [names[n] for n in drawn["orders"]["name"]] == names
+    lowest = [names[n] for n in drawn["orders"]["lowest"]]
+    assert lowest[:7] == [f"Enhet {n:02d}" for n in range(0, WIDE, 5)]  # the level-1 units first
     assert all(len(r["cells"]) == len(drawn["columns"]) == 7 for r in drawn["rows"])
     assert [e["label"][:2] for e in drawn["legend"]] == ["1 ", "2 ", "3 ", "4 ", "5 "]  # each colour named
-    svg_button = next(b for b in at.get("download_button") if b.key.startswith("svg_modenhet"))
-    svg = captured[svg_button.proto.deferred_file_id]().decode("utf-8")
-    assert "Enhet 29" in svg and "Enhet 30" not in svg  # the figure has the rows drawn
+    assert drawn["texts"]["capped"].format(shown=30, total=WIDE) == (
+        f"Figuren viser 30 av {WIDE} rader om gangen; nedlastingen har alle."
+    )
+
+    def figure() -> str:
+        button = next(b for b in at.get("download_button") if b.key.startswith("svg_modenhet"))
+        return captured[button.proto.deferred_file_id]().decode("utf-8")
+
+    svg = figure()
+    assert "Enhet 29" in svg and "Enhet 30" not in svg  # the figure has the rows on screen
     csv = next(b for b in at.get("download_button") if b.key == "csv_heatmap")
     table = pd.read_csv(io.BytesIO(captured[csv.proto.deferred_file_id]()), encoding="utf-8-sig")
     assert table["Enhet"].nunique() == WIDE
 
-    rows.set_value(30).run()
+    # the rows the browser shows come back as the component's state (heatmap.js sets it)
+    at.session_state["_dash_heatmap_hf_0"] = {"view": {"order": "name", "first": 30}}
+    at.run()
     assert not at.exception
-    svg_button = next(b for b in at.get("download_button") if b.key.startswith("svg_modenhet"))
-    svg = captured[svg_button.proto.deferred_file_id]().decode("utf-8")
+    svg = figure()
     assert "Enhet 34" in svg and "Enhet 00" not in svg
-    assert [r["name"] for r in heatmaps(at)[0]["rows"]] == [f"Enhet {n}" for n in range(30, WIDE)]
+    assert heatmaps(at)[0]["view"] == {"order": "name", "first": 30}  # and stay after a run
 
-    order = next(b for b in at.button_group if b.label == "Rekkefølge")
-    order.set_value("lowest").run()
+    at.session_state["_dash_heatmap_hf_0"] = {"view": {"order": "lowest", "first": 0}}
+    at.run()
     assert not at.exception
-    svg_button = next(b for b in at.get("download_button") if b.key.startswith("svg_modenhet"))
-    svg = captured[svg_button.proto.deferred_file_id]().decode("utf-8")
+    svg = figure()
     assert "Enhet 00" in svg  # level 1: among the lowest

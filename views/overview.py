@@ -66,78 +66,58 @@ def page() -> None:
 
 
 def _heatmap(model: dict[str, Any], key: tuple) -> None:
-    """The heatmap, at most PAGE_ROWS rows at a time (in the order and page chosen when
-    there are more); a click on a row drills down to it."""
-    groups = model["row_order"]["name"]
-    order, first = "name", 0
-    if len(groups) > PAGE_ROWS:
-        left, right = st.columns(2)
-        with left:
-            order = (
-                st.segmented_control(
-                    t("dash.heatmap_order"),
-                    ["name", "lowest"],
-                    format_func=lambda o: t(f"dash.heatmap_{'by_name' if o == 'name' else 'lowest'}"),
-                    default="name",
-                    key=dash.widget_key("heatmap_order"),
-                )
-                or "name"
-            )
-        names = model["row_names"]
-        ordered = model["row_order"][order]
-        starts = list(range(0, len(ordered), PAGE_ROWS))
-        with right:
-            first = st.selectbox(
-                t("dash.heatmap_rows"),
-                starts,
-                format_func=lambda s: t(
-                    "dash.heatmap_rows_range",
-                    first=s + 1,
-                    last=min(s + PAGE_ROWS, len(ordered)),
-                    total=len(ordered),
-                    first_name=names[ordered[s]],
-                    last_name=names[ordered[min(s + PAGE_ROWS, len(ordered)) - 1]],
-                ),
-                key=dash.widget_key(f"heatmap_page_{order}"),
-            )
-        st.caption(t("dash.heatmap_capped", shown=PAGE_ROWS, total=len(ordered)))
-    table = _heatmap_table(*key, order, first)
-    heatmap.draw(table, dash.widget_key(f"heatmap_{order}_{first}"), on_drill=dash.move_to)
+    """The heatmap, PAGE_ROWS rows at a time in the order chosen in it; a click on a row
+    drills down to it. The figure download has the rows on screen."""
+    view = heatmap.draw(_heatmap_table(*key), dash.widget_key("heatmap"), on_drill=dash.move_to)
     st.caption(t("dash.heatmap_help"))
-    dash.figure_menu(lambda: _heatmap_figure(*key, order, first), model["file"].format(what="modenhet"))
+    dash.figure_menu(lambda: _heatmap_figure(*key, view), model["file"].format(what="modenhet"))
     dash.downloads(model["heatmap_table"], model["file"].format(what="oversikt"), "heatmap")
-
-
-def _page_groups(model: dict[str, Any], order: str, first: int) -> list[str]:
-    return model["row_order"][order][first : first + PAGE_ROWS]
 
 
 @dash.cached
 def _heatmap_table(
-    _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str, order: str, first: int
+    _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str
 ) -> dict[str, Any]:
-    """What the heatmap's table draws for the rows from `first` in the `order` chosen."""
+    """What the heatmap's table is given: every row, in both orders."""
     model = _model(_engine, user_id, node_id, cycle_id, data, language)
+    titles = dash.titles()
+    words = ("unit", "dimension", "level", "score", "units", "respondents", "spread")
     return heatmap.table_data(
         model["cells"],
         model["columns"],
-        _page_groups(model, order, first),
+        model["row_order"],
         model["row_names"],
         model["children"],
-        model["colours"],
-        theme.LEVEL_TEXT_COLOURS,
+        {
+            level: {
+                "colour": colour,
+                "ink": theme.LEVEL_TEXT_COLOURS.get(level, "#000000"),
+                "label": model["level_labels"][level],
+            }
+            for level, colour in model["colours"].items()
+        },
         model["legend"],
-        dash.titles(),
-        {"caption": t("dash.heatmap"), "drill": t("dash.heatmap_drill")},
+        {word: titles[word] for word in words}
+        | {
+            "caption": t("dash.heatmap"),
+            "drill": t("dash.heatmap_drill"),
+            "order": t("dash.heatmap_order"),
+            "by_name": t("dash.heatmap_by_name"),
+            "lowest": t("dash.heatmap_lowest"),
+            "rows": t("dash.heatmap_rows"),
+            "range": t("dash.heatmap_rows_range"),
+            "capped": t("dash.heatmap_capped"),
+        },
+        PAGE_ROWS,
     )
 
 
 def _heatmap_figure(
-    _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str, order: str, first: int
+    _engine, user_id: str, node_id: str, cycle_id: int, data: int, language: str, view: heatmap.View
 ) -> dict[str, Any]:
-    """The same rows as a Vega-Lite spec, for the figure download (PNG or SVG)."""
+    """The rows on screen as a Vega-Lite spec, for the figure download (PNG or SVG)."""
     model = _model(_engine, user_id, node_id, cycle_id, data, language)
-    groups = _page_groups(model, order, first)
+    groups = model["row_order"][view.order][view.first : view.first + PAGE_ROWS]
     cells = model["cells"]
     rows = cells.filter(pc.is_in(cells.column("group"), value_set=pa.array(groups)))
     return charts.heatmap(
@@ -212,6 +192,7 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
     model["columns"] = dash.dimension_order(questionnaire)
     model["colours"] = {lv: theme.LEVEL_COLOURS.get(lv, theme.NO_SCORE_COLOUR) for lv in levels}
     model["legend"] = {lv: f"{lv} {label}" for lv, label in levels.items()}
+    model["level_labels"] = {lv: f"{lv} · {label}" for lv, label in levels.items()}
     columns = {
         "name": t("common.unit"),
         "dimension": t("common.dimension"),
