@@ -383,6 +383,16 @@ def send_in(at: AppTest) -> AppTest:
     return at
 
 
+def key_figures(at: AppTest) -> dict[str, str]:
+    """The key figures on the page (views/dash.key_figures), label to value."""
+    return {
+        figure["label"]: figure["value"]
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "maturity_figures"
+        for figure in json.loads(element.proto.json)["figures"]
+    }
+
+
 def heatmaps(at: AppTest) -> list[dict]:
     """What each heatmap on the page was given to draw (views/heatmap.table_data): its rows
     with their names and cells, its columns and legend."""

@@ -209,22 +209,18 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
 
 
 def _key_figures(figures: dict, planned: int | None) -> None:
-    columns = st.columns(4)
-    columns[0].metric(t("dash.share_level_3"), _percent(figures["share_level_3"]))
-    columns[1].metric(
-        t("dash.median_journey"),
-        "–" if figures["median_journey"] is None else f"{figures['median_journey']:.2f}",
-    )
-    columns[2].metric(
-        t("dash.on_plan", stage=f"{planned}.0" if planned else "–"),
-        _percent(figures["share_on_plan"]),
-        help=t("dash.on_plan_help"),
-    )
-    change = figures["change"]
-    columns[3].metric(
-        t("dash.change"),
-        "–" if change is None else f"{change:+.2f}",
-        delta=None if change is None else f"{change:+.2f}",
+    change, journey = figures["change"], figures["median_journey"]
+    dash.key_figures(
+        [
+            (t("dash.share_level_3"), _percent(figures["share_level_3"]), None),
+            (t("dash.median_journey"), "–" if journey is None else f"{journey:.2f}", None),
+            (
+                t("dash.on_plan", stage=f"{planned}.0" if planned else "–"),
+                _percent(figures["share_on_plan"]),
+                t("dash.on_plan_help"),
+            ),
+            (t("dash.change"), "–" if change is None else f"{change:+.2f}", None),
+        ]
     )
 
 

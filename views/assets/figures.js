@@ -1,0 +1,29 @@
+// Key figures in a row: each a label, a large value and an optional note under it. Texts are
+// set as text (textContent), never as HTML.
+export default function (component) {
+  const { data, parentElement } = component;
+  let root = parentElement.querySelector(".figures");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "figures";
+    parentElement.appendChild(root);
+  }
+  const element = (tag, className, text) => {
+    const made = document.createElement(tag);
+    made.className = className;
+    made.textContent = text;
+    return made;
+  };
+  root.setAttribute("role", "list");
+  root.setAttribute("aria-label", data.caption);
+  root.replaceChildren(
+    ...data.figures.map((figure) => {
+      const item = document.createElement("div");
+      item.className = "figure";
+      item.setAttribute("role", "listitem");
+      item.append(element("div", "label", figure.label), element("div", "value", figure.value));
+      if (figure.note) item.appendChild(element("div", "note", figure.note));
+      return item;
+    }),
+  );
+}
