@@ -393,6 +393,15 @@ def key_figures(at: AppTest) -> dict[str, str]:
     }
 
 
+def light_charts(at: AppTest) -> list[dict]:
+    """What each light chart on the page (views/plots) was given to draw."""
+    return [
+        json.loads(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "maturity_chart"
+    ]
+
+
 def heatmaps(at: AppTest) -> list[dict]:
     """What each heatmap on the page was given to draw (views/heatmap.table_data): its rows
     with their names and cells, its columns and legend."""

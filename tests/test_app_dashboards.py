@@ -21,7 +21,7 @@ from storage.demo import ensure_database
 from storage.org import UnitSpec, current_tree, rename_unit, sync_org
 from storage.tables import assessment, cycle, org_unit_version, unit_result
 
-from .conftest import APP, heatmaps, key_figures
+from .conftest import APP, heatmaps, key_figures, light_charts
 
 CLINIC = "medisinsk-klinikk"
 
@@ -236,6 +236,12 @@ def test_downloads_neutralise_formulas(demo, downloads) -> None:
 
 def test_progress_over_time(demo) -> None:
     at = open_page("klinikksjef", "app_pages/progress.py")
+    assert not at.dataframe  # the numbers are under a closed expander, drawn when opened
+    (chart,) = light_charts(at)
+    lines = {s["name"]: dict(zip(chart["x"], s["values"], strict=True)) for s in chart["series"]}
+    assert [s["dashed"] for s in chart["series"]].count(True) == 1 and chart["series"][-1]["name"] == "Samlet"
+    at.session_state["numbers_trend"] = True
+    at.run()
     trend = at.dataframe[0].value.set_index("Dimensjon")
     for label in ("2022/2023", "2025/2026"):
         expected = stored(demo, label)
@@ -243,6 +249,7 @@ def test_progress_over_time(demo) -> None:
             (expected["dimension_id"] == "risiko") & expected["score"].notna(), "score"
         ].mean()
         assert trend.loc["Risiko, avvik og læring", label] == pytest.approx(round(mean, 2))
+        assert lines["Risiko, avvik og læring"][label] == pytest.approx(mean)
     assert [tab.label for tab in at.tabs] == ["Skår over tid", "Nivåer", "Størst endring"]
     open_tab(at, "app_pages/progress.py", "Størst endring")
     assert "Størst endring fra 2025/2026 til 2026/2027" in [c.value for c in at.caption]
@@ -275,10 +282,14 @@ def test_unit_profile(demo) -> None:
 
 def test_roadmap_against_plan(demo) -> None:
     at = open_page("klinikksjef", "app_pages/roadmap.py")
-    open_tab(at, "app_pages/roadmap.py", "Mot planen")
-    table = at.dataframe[0].value.set_index("Syklus")
+    (reached,) = light_charts(at)  # the first tab: units per stage reached, per cycle
     expected = stored(demo, "2024/2025")
     stages = expected.loc[(expected["dimension_id"] == "overall") & expected["stage"].notna(), "stage"]
+    at_stage = {s["name"]: s["values"][reached["x"].index("2024/2025")] for s in reached["series"]}
+    assert at_stage["3.0 Forbedringseierskap"] == int((stages == 3).sum())
+    assert sum(at_stage.values()) == len(stages)
+    open_tab(at, "app_pages/roadmap.py", "Mot planen")
+    table = at.dataframe[0].value.set_index("Syklus")
     assert table.loc["2024/2025", "Planlagt trinn"] == "3.0 Forbedringseierskap"
     assert table.loc["2024/2025", "Foran skjema"] == int((stages > 3).sum())
     assert table.loc["2024/2025", "I rute"] == int((stages == 3).sum())

@@ -273,3 +273,34 @@ def test_a_wide_heatmap_pages_and_orders_in_the_browser(wide_server, browser, tm
     assert here(page) == "Enhet 10"
     no_trouble(page)
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1400, "height": 1000}, {"width": 390, "height": 844}])
+def test_the_first_tabs_draw_light_charts_that_fit(demo_server, browser, viewport, tmp_path: Path) -> None:  # noqa: F811
+    """Progress over time opens on its lines and the roadmap on its bars (views/plots): each
+    mark has a tooltip, the legend names every colour, and the chart fits the screen."""
+    page = open_overview(browser, demo_server, viewport)
+    for link, caption, legend, marks, expected in (
+        ("progress", "Skår per dimensjon over tid", "Dimensjon", "circle", "Samlet"),
+        ("roadmap", "Trinn nådd per syklus", "Trinn", "rect", "3.0 Forbedringseierskap"),
+    ):
+        if page.locator("[data-testid=stExpandSidebarButton]").is_visible():  # a phone: open the sidebar
+            page.locator("[data-testid=stExpandSidebarButton]").click()
+            page.wait_for_timeout(800)
+        page.locator(f"a[href$='/{link}']").first.click()
+        drawn(page)
+        if viewport["width"] < 600 and page.locator("[data-testid=stSidebarCollapseButton]").is_visible():
+            page.locator("[data-testid=stSidebarCollapseButton] button").click()
+            page.wait_for_timeout(800)
+        chart = page.get_by_role("img", name=re.compile(caption))
+        chart.wait_for()
+        assert chart.locator(marks).count() >= 5
+        assert chart.locator(f"{marks} title").first.text_content()  # a tooltip on every mark
+        entries = page.get_by_role("list", name=legend).get_by_role("listitem").all()
+        assert expected in [entry.inner_text().strip() for entry in entries]
+        box = chart.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        chart.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"{link}-{viewport['width']}.png"))
+    no_trouble(page)
+    page.context.close()

@@ -562,6 +562,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Fargen viser nivået, tallet skåren. Klikk en rad eller velg under «Gå ned til» for å se enhetene under.",
         "en": 'The colour shows the level, the number the score. Click a row or pick under "Drill down to" to see the units below.',
     },
+    "dash.numbers": {"nb": "Vis tallene", "en": "Show the numbers"},
     "dash.key_figures": {"nb": "Nøkkeltall", "en": "Key figures"},
     "dash.heatmap_drill": {"nb": "Gå ned til {name}", "en": "Drill down to {name}"},
     "dash.figure": {"nb": "Last ned figur", "en": "Download figure"},

@@ -172,12 +172,17 @@ def lines(
     height: int,
     dashed: str | None = None,
     extra_tip: tuple[str, str] | None = None,
+    colours: dict[str, str] | None = None,
 ) -> Spec:
-    """Score (1-5) per cycle, one line per dimension; the `dashed` one drawn dashed."""
+    """Score (1-5) per cycle, one line per dimension; the `dashed` one drawn dashed; in
+    `colours` (a colour per series) if given."""
+    colour = field("dimension", "nominal", titles["dimension"], sort=series, legend=legend_below())
+    if colours:
+        colour["scale"] = {"domain": list(colours), "range": list(colours.values())}
     encoding: dict[str, Any] = {
         "x": field("cycle", "nominal", titles["cycle"], sort=cycles),
         "y": field("score", "quantitative", titles["score"], scale={"domain": [1, 5]}),
-        "color": field("dimension", "nominal", titles["dimension"], sort=series, legend=legend_below()),
+        "color": colour,
         "tooltip": [
             tip("cycle", "nominal", titles["cycle"]),
             tip("dimension", "nominal", titles["dimension"]),

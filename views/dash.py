@@ -28,7 +28,7 @@ from storage.access import Actor
 from storage.definitions import list_cycles
 from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes
-from views import charts, state, theme, web
+from views import charts, plots, state, theme, web
 from views.i18n import lang, t, tn
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -375,6 +375,21 @@ def draw(chart_spec: dict[str, Any], figure: str, **options: Any) -> Any:
     drawn = st.vega_lite_chart(spec=chart_spec, width="stretch", **options)
     figure_menu(chart_spec, figure)
     return drawn
+
+
+def draw_light(chart: dict[str, Any], chart_spec: dict[str, Any], figure: str) -> None:
+    """Draw a light chart made by views.plots, with the same chart as the Vega-Lite spec
+    `chart_spec` to download as a figure (see `figure_menu`)."""
+    plots.draw(chart, key=f"chart_{figure}")
+    figure_menu(chart_spec, figure)
+
+
+def numbers(table: pa.Table, key: str) -> None:
+    """A table of a chart's numbers under a closed "Vis tallene" expander, drawn only when
+    opened: the chart opens the page, the exact figures are a click away."""
+    with st.expander(t("dash.numbers"), key=f"numbers_{key}", on_change="rerun") as shown:
+        if shown.open:
+            show(table)
 
 
 def figure_menu(chart_spec: dict[str, Any] | Callable[[], dict[str, Any]], figure: str) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
 from storage import rollup
-from views import charts, dash, state
+from views import charts, dash, plots, state
 from views.i18n import lang, t
 
 MOVERS = 10
@@ -35,8 +35,8 @@ def page() -> None:
     with tab:
         if chosen == "scores":
             st.caption(t("progress.scores"))
-            dash.draw(model["trend"], f"utvikling-{node.unit_id}")
-            dash.show(model["trend_table"])
+            dash.draw_light(model["trend_chart"], model["trend"], f"utvikling-{node.unit_id}")
+            dash.numbers(model["trend_table"], "trend")
             dash.downloads(model["trend_export"], f"utvikling-{node.unit_id}", "trend")
         elif chosen == "levels":
             st.caption(t("progress.distribution"))
@@ -124,6 +124,21 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
             height=400,
             dashed=labels[OVERALL],
             extra_tip=("units", t("dash.units")),
+            colours=plots.series_colours(dimension_order, labels[OVERALL]),
+        ),
+        "trend_chart": plots.lines(
+            trend,
+            order,
+            dimension_order,
+            {
+                "caption": t("progress.scores"),
+                "cycle": t("common.cycle"),
+                "score": t("common.score"),
+                "dimension": t("common.dimension"),
+                "extra": t("dash.units"),
+            },
+            dashed=labels[OVERALL],
+            extra="units",
         ),
         "trend_table": dash.shown(table),
         "trend_export": dash.shown(

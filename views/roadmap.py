@@ -12,7 +12,7 @@ from scoring import rollup as rolled
 from scoring.engine import OVERALL
 from scoring.models import Roadmap
 from storage import rollup
-from views import charts, dash, state
+from views import charts, dash, plots, state
 from views.i18n import lang, t
 
 STAGE_COLOURS = ["#BBBBBB", "#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2"]
@@ -47,7 +47,7 @@ def page() -> None:
             dash.no_data(dash.name(node), t("dash.all_cycles"))
         elif chosen == "reached":
             st.caption(t("roadmap.reached"))
-            dash.draw(model["bars"], f"veikart-trinn-{node.unit_id}")
+            dash.draw_light(model["bars_chart"], model["bars"], f"veikart-trinn-{node.unit_id}")
         elif chosen == "plan":
             st.caption(t("roadmap.against_plan"))
             dash.show(model["plan"])
@@ -119,12 +119,18 @@ def _model(_engine, user_id: str, node_id: str, data: int, language: str) -> dic
         sum(int(r["units"]) for r in overall),
         sum(int(r["respondents"]) for r in overall),
     )
-    model["bars"] = charts.stacked_counts(
-        counts,
+    stage_colours = dict(zip(stage_names.values(), STAGE_COLOURS, strict=False))
+    model["bars"] = charts.stacked_counts(counts, order, stage_colours, dash.titles(), height=360)
+    model["bars_chart"] = plots.stacked(
+        [{"cycle": c["cycle"], "category": c["stage_label"], "units": c["units"]} for c in counts],
         order,
-        dict(zip(stage_names.values(), STAGE_COLOURS, strict=False)),
-        dash.titles(),
-        height=360,
+        stage_colours,
+        {
+            "caption": t("roadmap.reached"),
+            "cycle": t("common.cycle"),
+            "units": t("dash.units"),
+            "category": t("roadmap.stage"),
+        },
     )
     model["plan"] = dash.shown({title: [p[i] for p in plan] for i, title in enumerate(titles)})
     return model
