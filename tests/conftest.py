@@ -384,13 +384,14 @@ def send_in(at: AppTest) -> AppTest:
 
 
 def key_figures(at: AppTest) -> dict[str, str]:
-    """The key figures on the page (views/dash.key_figures), label to value."""
-    return {
-        figure["label"]: figure["value"]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_figures"
-        for figure in json.loads(element.proto.json)["figures"]
-    }
+    """The key figures on the page (views/dash.key_figures), label to value, and what they
+    rest on under "rests_on"."""
+    figures: dict[str, str] = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "maturity_figures":
+            data = json.loads(element.proto.json)
+            figures |= {f["label"]: f["value"] for f in data["figures"]} | {"rests_on": data["rests_on"]}
+    return figures
 
 
 def light_charts(at: AppTest) -> list[dict]:

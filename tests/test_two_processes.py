@@ -28,7 +28,8 @@ OVERVIEW = textwrap.dedent(
         assert not at.exception, at.exception
         table = at.dataframe[-1].value.set_index("Enhet")
         print(json.dumps({"submitted": int(table.loc["Seksjon 1", "Sendt inn"]),
-                          "rests_on": [c.value for c in at.caption if c.value.startswith("Bygger")]}),
+                          "rests_on": [json.loads(e.proto.json)["rests_on"] for e in at.get("bidi_component")
+                                       if e.proto.component_name == "maturity_figures"]}),
               flush=True)
     """
 )

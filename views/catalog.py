@@ -566,6 +566,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "dash.key_figures": {"nb": "Nøkkeltall", "en": "Key figures"},
     "dash.heatmap_drill": {"nb": "Gå ned til {name}", "en": "Drill down to {name}"},
     "dash.figure": {"nb": "Last ned figur", "en": "Download figure"},
+    "dash.download_both": {"nb": "Last ned figur eller tabell", "en": "Download figure or table"},
     "dash.figure_png": {"nb": "Som bilde (PNG)", "en": "As an image (PNG)"},
     "dash.figure_svg": {"nb": "Som vektorgrafikk (SVG)", "en": "As vector graphics (SVG)"},
     "dash.heatmap_order": {"nb": "Rekkefølge", "en": "Order"},

@@ -44,14 +44,12 @@ def page() -> None:
         "units": t("dash.tab.units"),
     }
     if model["figures"] is not None:
-        dash.rests_on(model["rests_on"])
-        _key_figures(model["figures"], model["planned"])
+        _key_figures(model["figures"], model["planned"], model["rests_on"])
     chosen, tab = dash.section("overview", sections)  # the same tabs with or without data
     with tab:
         if chosen in ("heatmap", "distribution") and model["figures"] is None:
             dash.no_data(dash.name(node), cycle_label)
         elif chosen == "heatmap":
-            st.caption(t("dash.heatmap"))
             _heatmap(model, (engine, actor.user_id, node.unit_id, cycle_id, data, lang()))
         elif chosen == "distribution":
             st.caption(t("dash.distribution"))
@@ -69,9 +67,12 @@ def _heatmap(model: dict[str, Any], key: tuple) -> None:
     """The heatmap, PAGE_ROWS rows at a time in the order chosen in it; a click on a row
     drills down to it. The figure download has the rows on screen."""
     view = heatmap.draw(_heatmap_table(*key), dash.widget_key("heatmap"), on_drill=dash.move_to)
-    st.caption(t("dash.heatmap_help"))
-    dash.figure_menu(lambda: _heatmap_figure(*key, view), model["file"].format(what="modenhet"))
-    dash.downloads(model["heatmap_table"], model["file"].format(what="oversikt"), "heatmap")
+    dash.downloads(
+        model["heatmap_table"],
+        model["file"].format(what="oversikt"),
+        "heatmap",
+        figure=(lambda: _heatmap_figure(*key, view), model["file"].format(what="modenhet")),
+    )
 
 
 @dash.cached
@@ -100,6 +101,7 @@ def _heatmap_table(
         {word: titles[word] for word in words}
         | {
             "caption": t("dash.heatmap"),
+            "help": t("dash.heatmap_help"),
             "drill": t("dash.heatmap_drill"),
             "order": t("dash.heatmap_order"),
             "by_name": t("dash.heatmap_by_name"),
@@ -208,7 +210,7 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
     return model
 
 
-def _key_figures(figures: dict, planned: int | None) -> None:
+def _key_figures(figures: dict, planned: int | None, rests_on: str) -> None:
     change, journey = figures["change"], figures["median_journey"]
     dash.key_figures(
         [
@@ -220,7 +222,8 @@ def _key_figures(figures: dict, planned: int | None) -> None:
                 t("dash.on_plan_help"),
             ),
             (t("dash.change"), "–" if change is None else f"{change:+.2f}", None),
-        ]
+        ],
+        rests_on,
     )
 
 

@@ -35,8 +35,8 @@ def lines(
     height: int = 400,
 ) -> dict[str, Any]:
     """Score (1-5) per cycle, one line per series, from records with cycle, dimension and
-    score (and `extra`, shown in the tooltips). `texts`: caption, cycle, score, dimension,
-    and extra's title."""
+    score (and `extra`, shown in the tooltips). `texts`: caption (shown above the chart),
+    cycle, score, dimension, and extra's title."""
     values = {(r["dimension"], r["cycle"]): r for r in records}
     colours = series_colours(series, dashed)
 
@@ -76,7 +76,7 @@ def stacked(
 ) -> dict[str, Any]:
     """Units per cycle stacked by category (bottom up in the order of `categories`, which
     maps each to its colour), from records with cycle, category and units. `texts`:
-    caption, cycle, units, category (the legend's title)."""
+    caption (shown above the chart), cycle, units, category (the legend's title)."""
     counts = {(r["category"], r["cycle"]): r["units"] for r in records}
     return {
         "kind": "stacked",

@@ -34,7 +34,6 @@ def page() -> None:
     chosen, tab = dash.section("progress", sections)
     with tab:
         if chosen == "scores":
-            st.caption(t("progress.scores"))
             dash.draw_light(model["trend_chart"], model["trend"], f"utvikling-{node.unit_id}")
             dash.numbers(model["trend_table"], "trend")
             dash.downloads(model["trend_export"], f"utvikling-{node.unit_id}", "trend")

@@ -46,7 +46,6 @@ def page() -> None:
         if chosen != "timeline" and model["plan"] is None:
             dash.no_data(dash.name(node), t("dash.all_cycles"))
         elif chosen == "reached":
-            st.caption(t("roadmap.reached"))
             dash.draw_light(model["bars_chart"], model["bars"], f"veikart-trinn-{node.unit_id}")
         elif chosen == "plan":
             st.caption(t("roadmap.against_plan"))

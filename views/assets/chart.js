@@ -14,7 +14,10 @@ export default function (component) {
   }
   const draw = () => {
     const width = Math.max(280, Math.floor(root.clientWidth || parentElement.host?.clientWidth || 600));
-    root.replaceChildren(plot(data, width), legend(data));
+    const caption = document.createElement("p");
+    caption.className = "note";
+    caption.textContent = data.caption;
+    root.replaceChildren(caption, plot(data, width), legend(data));
     root.drawnWidth = width;
   };
   draw();

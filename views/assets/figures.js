@@ -14,9 +14,11 @@ export default function (component) {
     made.textContent = text;
     return made;
   };
-  root.setAttribute("role", "list");
-  root.setAttribute("aria-label", data.caption);
-  root.replaceChildren(
+  const row = document.createElement("div");
+  row.className = "row";
+  row.setAttribute("role", "list");
+  row.setAttribute("aria-label", data.caption);
+  row.replaceChildren(
     ...data.figures.map((figure) => {
       const item = document.createElement("div");
       item.className = "figure";
@@ -26,4 +28,5 @@ export default function (component) {
       return item;
     }),
   );
+  root.replaceChildren(element("p", "rests-on", data.rests_on), row);
 }

@@ -33,9 +33,9 @@ export default function (component) {
     const order = data.orders[view.order] || data.orders.name;
     const first = Math.min(view.first, Math.max(0, order.length - 1));
     const shown = order.slice(first, first + data.page).map((index) => data.rows[index]);
-    const parts = [];
+    const parts = [element("p", "note", texts.caption)];
     if (paged) parts.push(controls(order, first));
-    parts.push(table(shown), legend());
+    parts.push(table(shown), legend(), element("p", "note", texts.help));
     root.replaceChildren(...parts);
   }
 
