@@ -37,7 +37,7 @@ idle machine and a unit leader's ~2 minutes (their Start pages), and a whole run
 on a busy 2-core machine. With sign-in at 0.1-0.2 s a whole run takes 65-85 s.
 
     python benchmarks/bench_browser.py [--tier national] [--data-dir /work/benchdata]
-                                       [--signin-repeats 3] [--page-repeats 5] [--port 8631]
+                                       [--signin-repeats 3] [--page-repeats 9] [--port 8631]
 """
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ def main() -> None:
     parser.add_argument(
         "--signin-budget", type=float, default=60, help="seconds of warm sign-ins per role, at least one"
     )
-    parser.add_argument("--page-repeats", type=int, default=5)
+    parser.add_argument("--page-repeats", type=int, default=9)
     parser.add_argument("--port", type=int, default=8631, help="the floor's port; the app uses the next")
     args = parser.parse_args()
     began = time.perf_counter()
