@@ -116,7 +116,9 @@ def parse_answers(raw: pd.DataFrame, questionnaire: Questionnaire, file: str = "
     number = pd.to_numeric(answer, errors="coerce").to_numpy(dtype="float64")
     low, high = min(questionnaire.levels), max(questionnaire.levels)
     whole = np.isfinite(number) & (np.floor(number) == number)
-    in_scale = whole & (number >= low) & (number <= high)
+    # a level is written "3": not "3.0", "+3", "03" or "3e0", which a number parser takes
+    plain = answer.str.fullmatch(r"[1-9][0-9]*").fillna(False).to_numpy(dtype=bool)
+    in_scale = whole & plain & (number >= low) & (number <= high)
     yes = folded.isin(list(YES)).to_numpy()
     no = folded.isin(list(NO)).to_numpy()
 
@@ -128,7 +130,14 @@ def parse_answers(raw: pd.DataFrame, questionnaire: Questionnaire, file: str = "
                 file, int(line), "yesno_on_scored", {"item": item, "value": value, "low": low, "high": high}
             )
         )
-    out_of_scale = bad_level & ~yesno_words
+    not_plain = bad_level & whole & ~plain & (number >= low) & (number <= high)
+    for line, item, value in zip(lines[not_plain], item_ids[not_plain], answer[not_plain], strict=True):
+        problems.append(
+            Problem(
+                file, int(line), "level_not_plain", {"item": item, "value": value, "low": low, "high": high}
+            )
+        )
+    out_of_scale = bad_level & ~yesno_words & ~not_plain
     for line, item, value in zip(
         lines[out_of_scale], item_ids[out_of_scale], answer[out_of_scale], strict=True
     ):

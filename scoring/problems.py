@@ -153,6 +153,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "item '{item}': answer '{value}' is not a level {low}-{high}",
         "nb": "spørsmål '{item}': svaret '{value}' er ikke et nivå {low}-{high}",
     },
+    "level_not_plain": {
+        "en": "item '{item}': answer '{value}': write the level as a whole number {low}-{high}, e.g. 3",
+        "nb": "spørsmål '{item}': svaret '{value}': skriv nivået som et helt tall {low}-{high}, f.eks. 3",
+    },
     "yesno_on_scored": {
         "en": "item '{item}' is scored; '{value}' is a yes/no answer, give a level {low}-{high}",
         "nb": "spørsmål '{item}' er scoret; '{value}' er et ja/nei-svar, oppgi et nivå {low}-{high}",

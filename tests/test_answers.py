@@ -135,3 +135,22 @@ def test_unreadable_csv_is_a_problem(write) -> None:
     with pytest.raises(ProblemsError) as caught:
         read_answers_csv(path, questionnaire)
     assert caught.value.problems[0].code == "csv_unreadable"
+
+
+@pytest.mark.parametrize("answer", ["3.0", "1e0", "+4", "0005", "03", "4.", "3e0"])
+def test_a_level_is_written_as_a_plain_whole_number(answer: str) -> None:
+    """Text a number parser would take as a level is refused, with the line and the fix."""
+    questionnaire = questionnaire_from_text(small_questionnaire())
+    with pytest.raises(ProblemsError) as refused:
+        read_answers_csv(io.StringIO(f"{HEADER}u1,c1,r1,A1,3\nu1,c1,r2,A1,{answer}\n"), questionnaire)
+    (problem,) = refused.value.problems
+    assert (problem.line, problem.code) == (3, "level_not_plain")
+    assert problem.message("nb").endswith("skriv nivået som et helt tall 1-5, f.eks. 3")
+
+
+@pytest.mark.parametrize("answer", ["３", "6", "0", "-1", "3,5"])
+def test_what_is_no_level_at_all_says_so(answer: str) -> None:
+    questionnaire = questionnaire_from_text(small_questionnaire())
+    with pytest.raises(ProblemsError) as refused:
+        read_answers_csv(io.StringIO(f"{HEADER}u1,c1,r1,A1,\"{answer}\"\n"), questionnaire)
+    assert [p.code for p in refused.value.problems] == ["level_outside_scale"]
