@@ -404,17 +404,18 @@ def numbers(table: pa.Table, key: str) -> None:
             show(table)
 
 
-def figure_menu(chart_spec: dict[str, Any] | Callable[[], dict[str, Any]], figure: str) -> None:
+def figure_menu(chart_spec: dict[str, Any], figure: str) -> None:
     """A "Last ned figur" button that offers the chart as PNG and SVG, made when clicked.
-    Any Vega-Lite spec will do (an Altair chart's `to_dict()` too), or a function that makes
-    one when a figure is asked for; `figure` names the files and keys the buttons, so it
-    must be unique on the page."""
+    Any Vega-Lite spec will do (an Altair chart's `to_dict()` too); `figure` names the
+    files and keys the buttons, so it must be unique on the page."""
 
     with st.popover(t("dash.figure"), icon=":material/download:"):
         _figure_buttons(chart_spec, figure)
 
 
 def _figure_buttons(chart_spec: dict[str, Any] | Callable[[], dict[str, Any]], figure: str) -> None:
+    """PNG and SVG of a spec, or of what a function returns (made only when a figure is asked for)."""
+
     def spec() -> dict[str, Any]:
         return chart_spec() if callable(chart_spec) else chart_spec
 

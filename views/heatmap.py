@@ -87,8 +87,7 @@ def draw(data: dict[str, Any], key: str, on_drill: Callable[[str], None]) -> Vie
         if chosen:
             on_drill(chosen)
 
-    previous = st.session_state.get(key, {}).get("view") if key in st.session_state else None
-    view = _view(previous)
+    view = _view(st.session_state.get(key, {}).get("view"))  # the rows on screen at the last run
     result = _COMPONENT(
         data={**data, "key": key, "view": view._asdict()},
         key=key,
