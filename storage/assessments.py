@@ -95,16 +95,24 @@ def _may_read(connection: Connection, actor: Actor, row: Any) -> bool:
     return False
 
 
+# The statements of an answer's save, built once: building them took longer than running them.
+_ROW = (
+    select(assessment, cycle.c.label.label("cycle_label"), cycle.c.status.label("cycle_status"))
+    .join(cycle, cycle.c.id == assessment.c.cycle_id)
+    .where(assessment.c.id == bindparam("row_id"))
+)
+_BUMP = (
+    update(assessment)
+    .where(assessment.c.id == bindparam("row_id"), assessment.c.row_version == bindparam("expected"))
+    .values(row_version=assessment.c.row_version + 1, updated_at=bindparam("moment"))
+)
+_OLD_ANSWER = select(answer).where(
+    answer.c.assessment_id == bindparam("row_id"), answer.c.item_id == bindparam("item")
+)
+
+
 def _load_row(connection: Connection, assessment_id: int) -> Any:
-    row = connection.execute(
-        select(
-            assessment,
-            cycle.c.label.label("cycle_label"),
-            cycle.c.status.label("cycle_status"),
-        )
-        .join(cycle, cycle.c.id == assessment.c.cycle_id)
-        .where(assessment.c.id == assessment_id)
-    ).first()
+    row = connection.execute(_ROW, {"row_id": assessment_id}).first()
     if row is None:
         raise NotFound(what="assessment", what_nb="vurderingen", id=assessment_id)
     return row
@@ -359,17 +367,20 @@ def _check_answer(
 
 def _bump(connection: Connection, row: Any, expected_version: int, **values: Any) -> int:
     """Advance the row version if it is still `expected_version`; Conflict otherwise."""
-    done = connection.execute(
-        update(assessment)
-        .where(assessment.c.id == row.id, assessment.c.row_version == expected_version)
-        .values(row_version=assessment.c.row_version + 1, updated_at=audit.now(), **values)
-    ).rowcount
+    bump = _BUMP.values(**values) if values else _BUMP
+    given = {"row_id": row.id, "expected": expected_version, "moment": audit.now()}
+    done = connection.execute(bump, given).rowcount
     if done != 1:
         raise Conflict(what="assessment", what_nb="vurderingen")
     return expected_version + 1
 
 
 ANSWER_FIELDS = ("level", "yes", "dont_know", "comment", "evidence")
+_UPDATE_ANSWER = (
+    update(answer)
+    .where(answer.c.assessment_id == bindparam("b_assessment"), answer.c.item_id == bindparam("b_item"))
+    .values({k: bindparam(k) for k in (*ANSWER_FIELDS, "updated_by", "updated_at")})
+)
 
 
 def _upsert_answer(connection: Connection, actor: Actor, assessment_id: int, new: Answer) -> None:
@@ -378,14 +389,15 @@ def _upsert_answer(connection: Connection, actor: Actor, assessment_id: int, new
 
 def _upsert_answers(connection: Connection, actor: Actor, assessment_id: int, answers: list[Answer]) -> None:
     """Insert or update answers of one assessment, with one audit entry each."""
-    old_rows = {
-        r.item_id: r
-        for r in connection.execute(
+    if len(answers) == 1:
+        found = connection.execute(_OLD_ANSWER, {"row_id": assessment_id, "item": answers[0].item_id})
+    else:
+        found = connection.execute(
             select(answer).where(
                 answer.c.assessment_id == assessment_id, answer.c.item_id.in_([a.item_id for a in answers])
             )
         )
-    }
+    old_rows = {r.item_id: r for r in found}
     moment = audit.now()
     inserts, updates, entries = [], [], []
     for new in answers:
@@ -418,14 +430,8 @@ def _upsert_answers(connection: Connection, actor: Actor, assessment_id: int, an
     if inserts:
         connection.execute(insert(answer), inserts)
     if updates:
-        connection.execute(
-            update(answer)
-            .where(
-                answer.c.assessment_id == bindparam("b_assessment"), answer.c.item_id == bindparam("b_item")
-            )
-            .values({k: bindparam(k) for k in (*ANSWER_FIELDS, "updated_by", "updated_at")}),
-            [{**u, "b_assessment": u["assessment_id"], "b_item": u["item_id"]} for u in updates],
-        )
+        keyed = [{**u, "b_assessment": u["assessment_id"], "b_item": u["item_id"]} for u in updates]
+        connection.execute(_UPDATE_ANSWER, keyed)
     audit.record_many(connection, actor.user_id, "answer", "assessment", entries)
 
 

@@ -30,6 +30,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_BY_HASH: dict[str, Questionnaire] = {}  # questionnaire_of's models by content hash
+
+
 @functools.lru_cache(maxsize=64)
 def _parse_questionnaire(text: str) -> Questionnaire:
     return questionnaire_from_text(text, "<stored questionnaire>")
@@ -104,8 +107,21 @@ def questionnaire_text(connection: Connection, version_id: int) -> str:
 
 
 def questionnaire_of(connection: Connection, version_id: int) -> Questionnaire:
-    """The questionnaire model of a stored version (parsed once per process)."""
-    return _parse_questionnaire(questionnaire_text(connection, version_id))
+    """The questionnaire model of a stored version, parsed once per process and found again
+    by the version's content hash: every answer saved checks itself against the model, and
+    reading the whole text for that took longer than the rest of the save."""
+    digest = connection.execute(
+        select(questionnaire_version.c.content_hash).where(questionnaire_version.c.id == version_id)
+    ).scalar()
+    if digest is None:
+        raise NotFound(what="questionnaire version", what_nb="spørreskjemaversjonen", id=version_id)
+    model = _BY_HASH.get(digest)
+    if model is None:
+        model = _parse_questionnaire(questionnaire_text(connection, version_id))
+        if len(_BY_HASH) >= 64:
+            _BY_HASH.clear()
+        _BY_HASH[digest] = model
+    return model
 
 
 def roadmap_for(connection: Connection, questionnaire_version_id: int) -> Roadmap | None:
