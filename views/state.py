@@ -24,6 +24,7 @@ from storage.org import tree_version
 from storage.results import assessable_units, data_version, open_cycles
 from storage.rollup import unit_names
 from views.i18n import LANGUAGES, lang, t
+from views.text import plain
 
 AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
 
@@ -147,11 +148,12 @@ def sidebar(actor: Actor | None) -> None:
             )
         elif AUTH_MODE == "oidc" and not st.user.is_logged_in:
             st.button("Logg inn" if lang() == "nb" else "Sign in", on_click=st.login)
-        if actor is not None:
-            st.caption(t("sidebar.signed_in", name=actor.name))
+        if actor is not None:  # one element for both lines: each costs every page's drawing
+            lines = [t("sidebar.signed_in", name=actor.name)]
             roles = sorted({t(f"role.{g.role}") for g in actor.grants})
             if roles:
-                st.caption(t("sidebar.roles", roles=", ".join(roles)))
+                lines.append(t("sidebar.roles", roles=", ".join(roles)))
+            st.caption("  \n".join(plain(line) for line in lines))
         if demo:
             st.info(t("sidebar.demo"), icon=":material/info:")
 
