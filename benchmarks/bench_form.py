@@ -64,10 +64,12 @@ st.radio("Nivå", [1, 2, 3, 4, 5], format_func=lambda n: f"{n} – Nivå {n}")
 
 
 # JavaScript: in the first question (the first radio group with an option for arg.first), the
-# option for arg.level shows checked.
+# option for arg.level shows checked. The form's questions are drawn in a component's shadow
+# root, so the groups are looked for in the document and in every open shadow root.
 OPTION_CHECK = """
 const starts = (label, level) => label.innerText.trim().startsWith(level + ' – ');
-const question = [...document.querySelectorAll('[role="' + arg.role + '"]')]
+const roots = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(Boolean)];
+const question = roots.flatMap(r => [...r.querySelectorAll('[role="' + arg.role + '"]')])
   .find(g => [...g.querySelectorAll('label')].some(l => starts(l, arg.first)));
 return !!question && [...question.querySelectorAll('label')]
   .some(l => starts(l, arg.level) && l.querySelector('input').checked);

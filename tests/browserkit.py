@@ -144,18 +144,21 @@ def sign_in(page, base: str, user: str, path: str) -> None:
     settle(page)
 
 
+QUESTIONS = "section.item"  # one question of the form's step (views/assets/sheet.js)
+
+
 def answer_dimension(page, dimension, level: int) -> None:
     """Pick `level` (or yes) in every question of `dimension`, by clicking the option's text."""
     page.get_by_role("heading", name=dimension.label.get("nb")).wait_for()
-    groups = page.locator("[data-testid='stRadio']")
-    groups.nth(len(dimension.items) - 1).wait_for()
+    questions = page.locator(QUESTIONS)
+    questions.nth(len(dimension.items) - 1).wait_for()
     settle(page)
-    assert groups.count() == len(dimension.items)
-    for index in range(groups.count()):
-        option = groups.nth(index).locator("label").filter(has_text=re.compile(rf"^({level} – |Ja$)"))
+    assert questions.count() == len(dimension.items)
+    for index in range(questions.count()):
+        option = questions.nth(index).get_by_role("radio", name=re.compile(rf"^({level} – |Ja$)"))
         option.first.click()
         settle(page)
-        assert option.first.locator("input").is_checked()
+        assert option.first.is_checked()
 
 
 def saved_level(clinic: Clinic, item_id: str, expected: int, wait: float = 10.0) -> int | None:

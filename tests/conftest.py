@@ -355,12 +355,56 @@ def button(at: AppTest, label: str):
     return matches[0]
 
 
-def choose(at: AppTest, key: str, value: object) -> AppTest:
-    """Pick an answer in the form. (In a browser the click reruns only the item's fragment;
-    AppTest reruns the page.)"""
-    at.radio(key=key).set_value(value).run()
+def form_step(at: AppTest) -> dict:
+    """What the form's step element (views/form.py, views/assets/sheet.js) was given to draw:
+    its key, heading, progress and items (each with its options, "chosen" and fields)."""
+    steps = [
+        json.loads(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "maturity_sheet"
+    ]
+    assert len(steps) == 1, f"{len(steps)} form steps on the page"
+    return steps[0]
+
+
+def shown_item(at: AppTest, item_id: str) -> dict:
+    """One question as the form's step element shows it."""
+    return next(item for item in form_step(at)["items"] if item["id"] == item_id)
+
+
+def shown_field(at: AppTest, item_id: str, name: str) -> str | None:
+    """The text in an item's "comment" or "evidence" field; None when the form has no such field."""
+    return next((f["value"] for f in shown_item(at, item_id)["fields"] if f["name"] == name), None)
+
+
+def _send(at: AppTest, what: str, item_id: str, value: object) -> AppTest:
+    """Set the step element's state as its JavaScript does (the whole step's "choices" or
+    "texts"), and run. In a browser the change reruns only the step's fragment, whose callback
+    saves; AppTest reruns the page, whose catch-up saves the same way."""
+    key = form_step(at)["key"]
+    try:
+        state = dict(at.session_state[key])
+    except KeyError:
+        state = {}
+    at.session_state[key] = {**state, what: {**(state.get(what) or {}), item_id: value}}
+    at.run()
     assert not at.exception, at.exception
     return at
+
+
+def choose(at: AppTest, item_id: str, value: object) -> AppTest:
+    """Pick an answer (a level, "yes", "no" or "dk") for an item of the step on screen."""
+    return _send(at, "choices", item_id, value)
+
+
+def type_text(at: AppTest, item_id: str, name: str, text: str) -> AppTest:
+    """Type a text into an item's "comment" or "evidence" field and leave it."""
+    key = form_step(at)["key"]
+    try:
+        texts = dict(at.session_state[key].get("texts") or {})
+    except KeyError:
+        texts = {}
+    return _send(at, "texts", item_id, {**(texts.get(item_id) or {}), name: text})
 
 
 def answer_everything(at: AppTest, questionnaire, key: str, level: int, yes: str) -> AppTest:
@@ -370,7 +414,7 @@ def answer_everything(at: AppTest, questionnaire, key: str, level: int, yes: str
         at.session_state[f"step_{key}"] = step
         at.run()
         for item in dimension.items:
-            choose(at, f"answer_{key}_{item.id}", level if item.scored else yes)
+            choose(at, item.id, level if item.scored else yes)
     return at
 
 

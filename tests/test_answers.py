@@ -152,5 +152,5 @@ def test_a_level_is_written_as_a_plain_whole_number(answer: str) -> None:
 def test_what_is_no_level_at_all_says_so(answer: str) -> None:
     questionnaire = questionnaire_from_text(small_questionnaire())
     with pytest.raises(ProblemsError) as refused:
-        read_answers_csv(io.StringIO(f"{HEADER}u1,c1,r1,A1,\"{answer}\"\n"), questionnaire)
+        read_answers_csv(io.StringIO(f'{HEADER}u1,c1,r1,A1,"{answer}"\n'), questionnaire)
     assert [p.code for p in refused.value.problems] == ["level_outside_scale"]

@@ -11,16 +11,16 @@ from streamlit.testing.v1 import AppTest
 
 from scoring.answers import read_answers_csv
 from scoring.cli import main as scoring_main
+from storage import assessments as svc
 from storage.assessments import find_consensus
 from storage.definitions import DEFAULT_QUESTIONNAIRE, DEFAULT_ROADMAP
-from views.text import plain, small
 
-from .conftest import Clinic, button, choose, open_app, send_in
+from .conftest import Clinic, button, choose, form_step, open_app, send_in, shown_field, shown_item, type_text
 
 
-def answer_dimension(at: AppTest, aid: int, clinic: Clinic, step: int, levels: dict[str, object]) -> None:
+def answer_dimension(at: AppTest, clinic: Clinic, step: int, levels: dict[str, object]) -> None:
     for item in clinic.questionnaire.dimensions[step].items:
-        choose(at, f"answer_a{aid}_{item.id}", levels.get(item.id, 3 if item.scored else "yes"))
+        choose(at, item.id, levels.get(item.id, 3 if item.scored else "yes"))
 
 
 def test_start_page_explains_levels_and_shows_what_is_due(app_clinic: Clinic) -> None:
@@ -39,16 +39,24 @@ def test_language_switch_to_english(app_clinic: Clinic) -> None:
     assert "The five maturity levels" in [h.value for h in at.subheader]
 
 
-def test_a_question_and_its_notes_are_one_block_of_inert_text(app_clinic: Clinic) -> None:
-    """The question, its help and its reference draw as one Markdown element, escaped."""
+def test_a_step_is_one_element_with_its_questions_notes_and_answers(app_clinic: Clinic) -> None:
+    """The step's heading, progress and questions (with help, reference, every level's anchor
+    in full and "vet ikke") are one light element; no question is a Streamlit widget."""
     at = open_app("leader-a", "app_pages/assess.py")
     button(at, "Start eller fortsett vurderingen").click().run()
-    item = app_clinic.questionnaire.dimensions[0].items[0]
-    block = next(m.value for m in at.markdown if m.value.startswith(f"**{plain(item.text.get('nb'))}**"))
-    assert item.reference and small(f"Forskriften {item.reference}") in block.split("  \n")
-    items = app_clinic.questionnaire.dimensions[0].items
-    assert len([m for m in at.markdown if "Forskriften" in m.value]) == len(items)  # one block each
-    assert small("[lenke](http://x) *fet*") == r":gray[:small[\[lenke\]\(http\://x\) \*fet\*]]"
+    dimension = app_clinic.questionnaire.dimensions[0]
+    step = form_step(at)
+    assert step["title"] == dimension.label.get("nb")
+    assert step["progress"]["text"] == "Dimensjon 1 av 6 · 0 av 28 spørsmål besvart"
+    assert [i["id"] for i in step["items"]] == [i.id for i in dimension.items]
+    item = dimension.items[0]
+    shown = shown_item(at, item.id)
+    assert shown["heading"] == item.text.get("nb")
+    assert item.reference and f"Forskriften {item.reference}" in shown["notes"]
+    assert shown["options"][2] == [3, "3 – Formalisert", item.anchors[3].get("nb")]
+    assert shown["options"][-1] == ["dk", "Vet ikke / ikke aktuelt", ""]
+    assert [f["name"] for f in shown["fields"]] == ["comment", "evidence"]
+    assert not at.radio and not at.text_area
 
 
 def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tmp_path: Path, capsys) -> None:
@@ -57,17 +65,17 @@ def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tm
     aid = find_consensus(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id)
     assert aid is not None
     chosen = {"LA1": 4, "LA2": 2, "LA3": "dk", "LA4": "no"}
-    answer_dimension(at, aid, app_clinic, 0, chosen)
-    at.text_area(key=f"comment_a{aid}_LA1").input("Mål i virksomhetsplanen").run()
+    answer_dimension(at, app_clinic, 0, chosen)
+    type_text(at, "LA1", "comment", "Mål i virksomhetsplanen")
 
     # a reload: a new session finds every answer and resumes at the next open dimension
     at = open_app("leader-a", "app_pages/assess.py")
-    assert at.subheader[0].value == "Risiko, avvik og læring"
+    assert form_step(at)["title"] == "Risiko, avvik og læring"
     button(at, "← Forrige dimensjon").click().run()
-    assert at.radio(key=f"answer_a{aid}_LA1").value == 4
-    assert at.radio(key=f"answer_a{aid}_LA3").value == "dk"
-    assert at.radio(key=f"answer_a{aid}_LA4").value == "no"
-    assert at.text_area(key=f"comment_a{aid}_LA1").value == "Mål i virksomhetsplanen"
+    assert shown_item(at, "LA1")["chosen"] == 4
+    assert shown_item(at, "LA3")["chosen"] == "dk"
+    assert shown_item(at, "LA4")["chosen"] == "no"
+    assert shown_field(at, "LA1", "comment") == "Mål i virksomhetsplanen"
 
     # the confirmation before sending in says exactly what is missing, and sends nothing
     at.session_state[f"step_a{aid}"] = 5
@@ -85,7 +93,7 @@ def test_consensus_assessment_answer_reload_submit_result(app_clinic: Clinic, tm
     for step in range(1, 6):
         at.session_state[f"step_a{aid}"] = step
         at.run()
-        answer_dimension(at, aid, app_clinic, step, levels)
+        answer_dimension(at, app_clinic, step, levels)
     send_in(at)
     assert at.title[0].value == "Resultat og tiltak"
 
@@ -188,3 +196,45 @@ def test_an_unexpected_error_shows_an_incident_id_not_a_traceback(
     assert message.startswith("Noe gikk galt her") and "/secret" not in message
     incident = message.split("koden ")[1].split(" ")[0]
     assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)  # logged with its id
+
+
+def test_what_the_browser_sends_is_checked_like_any_input(app_clinic: Clinic) -> None:
+    """The step's element sends its state from the browser: an unknown item, an answer an
+    item does not take, or an over-long text saves nothing wrong and breaks nothing."""
+    at = open_app("leader-a", "app_pages/assess.py")
+    button(at, "Start eller fortsett vurderingen").click().run()
+    key = form_step(at)["key"]
+    at.session_state[key] = {
+        "choices": {"LA1": True, "LA2": 9, "LA3": "3", "LA4": 4, "NOPE": 3, "RA1": 2},
+        "texts": {"LA2": {"comment": "x" * 5000, "evidence": ["not", "text"]}, "NOPE": {"comment": "y"}},
+    }
+    at.run()
+    assert not at.exception, at.exception
+    aid = find_consensus(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id)
+    stored = svc.get_assessment(app_clinic.engine, app_clinic.actor("leader-a"), aid).answers
+    assert set(stored) == {"LA2"}  # RA1 takes a level, but it is not on this step
+    assert not stored["LA2"].answered and stored["LA2"].evidence is None
+    assert stored["LA2"].comment == "x" * 2000
+
+
+def test_a_change_made_elsewhere_is_a_conflict_and_the_form_reloads(app_clinic: Clinic) -> None:
+    """Two tabs on one assessment: the older tab's next answer is refused with the conflict
+    message, never saved over the newer one; "Last inn på nytt" draws the step afresh (a new
+    element, so what the old one held is never sent again) and answering works again."""
+    first = open_app("leader-a", "app_pages/assess.py")
+    button(first, "Start eller fortsett vurderingen").click().run()
+    second = open_app("leader-a", "app_pages/assess.py")
+    choose(second, "LA1", 5)
+    choose(first, "LA1", 2)
+    assert "Noen andre har endret" in first.error[0].value
+    aid = find_consensus(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id)
+    leader = app_clinic.actor("leader-a")
+    assert svc.get_assessment(app_clinic.engine, leader, aid).answers["LA1"].level == 5
+    old_key = form_step(first)["key"]
+    button(first, "Last inn på nytt").click().run()
+    assert not first.exception, first.exception
+    assert form_step(first)["key"] != old_key
+    assert shown_item(first, "LA1")["chosen"] == 5
+    choose(first, "LA2", 4)
+    assert not first.error
+    assert svc.get_assessment(app_clinic.engine, leader, aid).answers["LA2"].level == 4

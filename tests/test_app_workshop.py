@@ -12,7 +12,18 @@ from storage import workshops as ws
 from storage.db import reading
 from storage.tables import assessment, workshop
 
-from .conftest import APP, Clinic, answer_everything, button, choose, full_answers, open_app, send_in
+from .conftest import (
+    APP,
+    Clinic,
+    answer_everything,
+    button,
+    choose,
+    form_step,
+    full_answers,
+    open_app,
+    send_in,
+    shown_item,
+)
 
 
 def participant(query: dict[str, str]) -> AppTest:
@@ -69,12 +80,23 @@ def test_the_leader_runs_a_workshop_through_its_three_phases(app_clinic: Clinic)
     close.click().run()
     assert not leader.exception, leader.exception
 
-    # the distribution: one chart for the whole, the widest spread first, and one per item
+    # the distribution: one chart for the whole, the widest spread first, and each item's
+    # counts beside its answers in the form where the agreement is recorded
     assert "Fordelingen: 3 deltakere har svart" in [h.value for h in leader.subheader]
     charts = leader.get("vega_lite_chart")
-    assert len(charts) == 1 + len(app_clinic.questionnaire.dimensions[0].items)
-    overview = charts[0].proto.spec
-    assert "spredning 3" in overview  # 2, 3 and 5 on every scored item
+    assert len(charts) == 1
+    assert "spredning 3" in charts[0].proto.spec  # 2, 3 and 5 on every scored item
+    counts = shown_item(leader, "LA1")["counts"]
+    assert "3" in counts["caption"]
+    assert [(bar["label"], bar["count"]) for bar in counts["bars"]] == [
+        ("1 Tilfeldig", 0),
+        ("2 Organisert", 1),
+        ("3 Formalisert", 1),
+        ("4 Forebyggende", 0),
+        ("5 Integrert", 1),
+        ("Vet ikke / ikke aktuelt", 0),
+    ]
+    assert all(bar["colour"].startswith("#") for bar in counts["bars"])
 
     # the agreement is recorded in the unit's consensus assessment and sent in
     aid = made.consensus_assessment_id
@@ -100,12 +122,12 @@ def test_a_participant_sees_the_unit_rates_privately_and_sends_in(app_clinic: Cl
     part = ws.participation(app_clinic.engine, made.token or "", secret)
     assert part is not None
     key = f"p{part.participant_id}"
-    choose(phone, f"answer_{key}_LA1", 4)
-    assert not [t for t in phone.text_area], "participants write no comments that could identify them"
+    choose(phone, "LA1", 4)
+    assert not shown_item(phone, "LA1")["fields"], "participants write no comments that could identify them"
 
     # a reload with the participant's own link finds the answer again
     phone = participant({"ws": made.token or "", "p": secret})
-    assert phone.radio(key=f"answer_{key}_LA1").value == 4
+    assert shown_item(phone, "LA1")["chosen"] == 4
     answer_everything(phone, app_clinic.questionnaire, key, 2, "no")
     send_in(phone)
     assert phone.success[0].value.startswith("Takk!")
@@ -174,8 +196,8 @@ def test_unknown_link_is_refused(app_clinic: Clinic) -> None:
 @pytest.mark.parametrize("page", ["app_pages/assess.py", "app_pages/workshop.py"])
 def test_an_answer_is_saved_and_counted_at_once(app_clinic: Clinic, page: str) -> None:
     """A click on a level saves it and the progress bar counts it. (In a browser the click
-    reruns only the item's fragment, which redraws the bar in its slot; AppTest reruns the
-    page, so the speed is measured by benchmarks/bench_form.py instead.)"""
+    reruns only the step's fragment; AppTest reruns the page, so the speed is measured by
+    benchmarks/bench_form.py instead.)"""
     if page.endswith("workshop.py"):
         made = ws.start_workshop(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id, 3)
         for level in (1, 2, 3):
@@ -185,9 +207,8 @@ def test_an_answer_is_saved_and_counted_at_once(app_clinic: Clinic, page: str) -
     if page.endswith("assess.py"):
         button(at, "Start eller fortsett vurderingen").click().run()
     aid = svc.find_consensus(app_clinic.engine, app_clinic.actor("leader-a"), "a", app_clinic.cycle_id)
-    at.radio(key=f"answer_a{aid}_LA1").set_value(4).run()
-    assert not at.exception, at.exception
-    assert [p.proto.text for p in at.get("progress")] == ["Dimensjon 1 av 6 · 1 av 28 spørsmål besvart"]
+    choose(at, "LA1", 4)
+    assert form_step(at)["progress"]["text"] == "Dimensjon 1 av 6 · 1 av 28 spørsmål besvart"
     assert svc.get_assessment(app_clinic.engine, app_clinic.actor("leader-a"), aid).answers["LA1"].level == 4
 
 

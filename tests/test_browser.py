@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storage.db import reading
 from storage.tables import assessment
 
-from .browserkit import answer_dimension, answered, browser, saved_level, server, settle, sign_in
+from .browserkit import QUESTIONS, answer_dimension, answered, browser, saved_level, server, settle, sign_in
 
 __all__ = ["browser", "server"]  # fixtures
 
@@ -33,7 +33,8 @@ def test_consensus_assessment_with_a_reload(server, browser) -> None:
     page.get_by_text("Dimensjon 4 av 6").wait_for()
     page.get_by_role("button", name="← Forrige dimensjon").click()
     settle(page)
-    checked = page.locator("[data-testid='stRadio'] input[type='radio']:checked")
+    checked = page.locator(f"{QUESTIONS} input[type='radio']:checked")
+    checked.nth(len(dimensions[2].items) - 1).wait_for()
     assert checked.count() == len(dimensions[2].items)
     page.get_by_role("button", name="Neste dimensjon →").click()
     settle(page)
@@ -66,7 +67,7 @@ def test_the_form_works_by_keyboard(server, browser) -> None:
     page.get_by_role("button", name="Start eller fortsett vurderingen").click()
     page.get_by_text("Dimensjon 1 av 6 · 0 av 28 spørsmål besvart").wait_for()  # the form, drawn
     settle(page)
-    first = page.locator("[data-testid='stRadio']").first
+    first = page.locator(QUESTIONS).first
     first.locator("input[type='radio']").first.focus()
     page.keyboard.press("Space")
     assert saved_level(clinic, "LA1", expected=1) == 1
@@ -77,7 +78,7 @@ def test_the_form_works_by_keyboard(server, browser) -> None:
     settle(page)
     assert saved_level(clinic, "LA1", expected=3) == 3
     assert first.locator("input[type='radio']").nth(2).is_checked()
-    # the answer reran only its item, which redrew the progress bar in its slot above
+    # the answer reran only its step, which redrew the progress bar above the questions
     page.get_by_text("Dimensjon 1 av 6 · 1 av 28 spørsmål besvart").wait_for(timeout=5_000)
 
 

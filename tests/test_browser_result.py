@@ -109,6 +109,7 @@ def test_validation_list_after_send_back_and_validate(server, browser) -> None: 
 
     entry = page.locator("[data-testid='stExpander']").filter(has_text="Post C")
     entry.locator("summary").click()
+    settle(page)  # opened: the button is where it will stay
     entry.get_by_role("button", name="Valider").click()
     page.get_by_text("Vurderingen for Post C er validert.").wait_for()
     after = listed()

@@ -82,6 +82,7 @@ def test_submission_in_one_process_shows_in_the_other(tmp_path: Path) -> None:
 # The other app process: a leader answers every question through the form and submits.
 SUBMIT_FORM = textwrap.dedent(
     """
+    import json
     import sys
     from streamlit.testing.v1 import AppTest
     from storage.assessments import find_assessment
@@ -100,8 +101,10 @@ SUBMIT_FORM = textwrap.dedent(
     for step, dimension in enumerate(questionnaire.dimensions):
         at.session_state[f"step_a{aid}"] = step
         at.run()
-        for item in dimension.items:
-            at.radio(key=f"answer_a{aid}_{item.id}").set_value(3 if item.scored else "yes").run()
+        drawn = next(e for e in at.get("bidi_component") if e.proto.component_name == "maturity_sheet")
+        key = json.loads(drawn.proto.json)["key"]  # the step's element, as its JavaScript sends it
+        at.session_state[key] = {"choices": {i.id: 3 if i.scored else "yes" for i in dimension.items}}
+        at.run()
     next(b for b in at.button if b.label == "Se over og send inn").click().run()
     next(b for b in at.button if b.label == "Send inn").click().run()
     assert not at.exception, at.exception

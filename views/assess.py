@@ -60,7 +60,6 @@ def page() -> None:
         return
     if view.status == "returned" and view.status_comment:
         st.warning(t("form.returned", comment=view.status_comment), icon=":material/undo:")
-    st.caption(t("form.ladder_help"))
     questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
     sheet = assessment_sheet(
         actor,

@@ -19,7 +19,7 @@ BAR_HEIGHT = 26
 DARK = {theme.LEVEL_COLOURS[1], theme.LEVEL_COLOURS[5]}  # colours that take white text
 
 
-def _answers(questionnaire: Questionnaire, item: Item, language: str) -> list[tuple[str, str, str]]:
+def answers(questionnaire: Questionnaire, item: Item, language: str) -> list[tuple[str, str, str]]:
     """(key, label, colour) of each answer an item takes, in the order they are drawn."""
     if item.scored:
         answers = [
@@ -33,60 +33,6 @@ def _answers(questionnaire: Questionnaire, item: Item, language: str) -> list[tu
     else:
         answers = [("yes", t("form.yes"), "#0072B2"), ("no", t("form.no"), "#D55E00")]
     return [*answers, (DONT_KNOW, t("form.dont_know"), theme.NO_SCORE_COLOUR)]
-
-
-def item_chart(
-    questionnaire: Questionnaire, item: Item, counts: dict[str, int], language: str
-) -> dict[str, Any]:
-    """One item: a bar per answer with how many chose it, the count written on the bar."""
-    answers = _answers(questionnaire, item, language)
-    data = [
-        {"answer": label, "order": n, "count": int(counts.get(key, 0))}
-        for n, (key, label, _) in enumerate(answers)
-    ]
-    colours = {label: colour for _, label, colour in answers}
-    spec = {
-        "height": 120,
-        "encoding": {
-            "x": charts.field(
-                "answer",
-                "nominal",
-                None,
-                sort=[label for _, label, _ in answers],
-                axis={"labelAngle": 0, "labelLimit": 90},
-            ),
-            "y": charts.field(
-                "count",
-                "quantitative",
-                t("workshop.how_many"),
-                axis={"tickMinStep": 1, "format": "d"},
-                scale={"domainMin": 0},
-            ),
-        },
-        "layer": [
-            {
-                "mark": {"type": "bar"},
-                "encoding": {
-                    "color": charts.field(
-                        "answer",
-                        "nominal",
-                        None,
-                        scale={"domain": list(colours), "range": list(colours.values())},
-                        legend=None,
-                    ),
-                    "tooltip": [
-                        charts.tip("answer", "nominal", t("workshop.answer")),
-                        charts.tip("count", "quantitative", t("workshop.how_many")),
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "text", "dy": -7},
-                "encoding": {"text": charts.field("count", "quantitative")},
-            },
-        ],
-    }
-    return charts.with_data(data, spec)
 
 
 def overview_chart(
@@ -105,7 +51,7 @@ def overview_chart(
         if wide is not None:
             name += f" ({t('workshop.spread_of', spread=wide)})"
         names.append(name)
-        for n, (key, label, colour) in enumerate(_answers(questionnaire, item, language)):
+        for n, (key, label, colour) in enumerate(answers(questionnaire, item, language)):
             colours[label] = colour
             if given.get(key):
                 dark = colour in DARK

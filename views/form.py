@@ -1,10 +1,9 @@
 """The answering form, shared by the self-assessment, the workshop's agreement and the
 participants' private ratings: one dimension at a time, every answer saved as it is given.
 
-Each item's answer fields are a fragment of their own: answering reruns that item alone,
-which also redraws the progress bar in its slot above the form, so a click is about as
-quick as in a one-question app however long the page. Moving to another dimension or
-sending in reruns the page.
+A step (its progress, heading and questions) is one light element in a fragment of its own:
+answering reruns that fragment alone, so a click is about as quick as in a one-question app.
+Moving to another dimension or sending in reruns the page.
 """
 
 from __future__ import annotations
@@ -20,11 +19,14 @@ from scoring.models import Item, Questionnaire
 from storage.assessments import Answer
 from storage.errors import ServiceError
 from views import distribution as charts
-from views import guard
+from views import guard, web
 from views.i18n import lang, t, tn
-from views.text import plain, small
+from views.text import plain
 
 DONT_KNOW = "dk"
+TEXT_MAX = {"comment": 2000, "evidence": 500}  # characters, as the fields take them
+EPOCHS = "form_epochs"  # how often each form was reloaded from the store (never forgotten)
+_SHEET = web.component("sheet")
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Sheet:
     distribution: Any = None  # storage.workshops.Distribution beside each item
     after_submit: str = ""  # what the confirmation says happens next
     reset: Callable[[], None] | None = None  # forget what the session holds (after a conflict)
+    drawn: dict[Any, Any] = field(default_factory=dict)  # the steps' texts, made once per page
 
 
 def answer_label(questionnaire: Questionnaire, item: Item, answer: Answer | None) -> str:
@@ -96,8 +99,6 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         st.session_state[f"step_{key}"] = _first_open_step(sheet, questionnaire)
     step = st.session_state[f"step_{key}"]
     kept.step = step
-    slot = st.empty()  # the progress bar, redrawn by whichever item is answered
-    _progress(slot, kept, len(dimensions))
     labels = [f"{n + 1}. {d.label.get(lang())}" for n, d in enumerate(dimensions)]
     st.segmented_control(  # a new control per step: a click meant for another step is ignored
         t("common.dimension"),
@@ -110,14 +111,7 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         label_visibility="collapsed",
     )
     _problem(sheet, kept)
-
-    dimension = dimensions[step]
-    st.subheader(dimension.label.get(lang()))
-    if dimension.description:
-        reference = f" ({dimension.reference})" if dimension.reference else ""
-        st.caption(plain(dimension.description.get(lang()) + reference))
-    for item in dimension.items:
-        _item(sheet, questionnaire, item, slot, len(dimensions))
+    st.fragment(_step)(sheet, questionnaire, step)
 
     left, middle, right = st.columns([1, 1, 2])
     if step > 0:
@@ -153,13 +147,11 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         dialog(_confirm)(sheet, questionnaire)
 
 
-def _progress(slot: Any, kept: Memory, steps: int) -> None:
-    """How far the form has come, in its slot above the form."""
+def _progress(kept: Memory, steps: int) -> dict[str, Any]:
+    """How far the form has come: the step's element draws it above the questions."""
     answered, total = len(kept.answered), kept.total
-    slot.progress(
-        answered / total if total else 0.0,
-        text=t("form.progress", step=kept.step + 1, steps=steps, answered=answered, total=total),
-    )
+    text = t("form.progress", step=kept.step + 1, steps=steps, answered=answered, total=total)
+    return {"answered": answered, "total": total, "text": text}
 
 
 def _problem(sheet: Sheet, kept: Memory) -> None:
@@ -169,10 +161,14 @@ def _problem(sheet: Sheet, kept: Memory) -> None:
     st.error(kept.error, icon=":material/warning:")
     kept.error = None
     if sheet.reset is not None:
-        st.button(t("common.reload"), key=f"reload_{sheet.key}", on_click=_reset, args=(sheet.reset,))
+        st.button(
+            t("common.reload"), key=f"reload_{sheet.key}", on_click=_reset, args=(sheet.key, sheet.reset)
+        )
 
 
-def _reset(reset: Callable[[], None]) -> None:
+def _reset(key: str, reset: Callable[[], None]) -> None:
+    epochs = st.session_state.setdefault(EPOCHS, {})
+    epochs[key] = epochs.get(key, 0) + 1
     reset()
     st.rerun()  # the whole page, not only the item where the problem showed
 
@@ -180,21 +176,13 @@ def _reset(reset: Callable[[], None]) -> None:
 def _catch_up(sheet: Sheet, questionnaire: Questionnaire, kept: Memory) -> None:
     """Save what the form shows but the store does not have yet. A choice followed at once
     by another click (an answer, then "Neste" within a few milliseconds) can reach the server
-    in one request whose callbacks Streamlit does not all call; the widget's value is still
+    in one request whose callbacks Streamlit does not all call; the element's state is still
     here, so nothing the user chose is lost."""
-    key = sheet.key
-    for item in questionnaire.items():
-        stored = sheet.answers.get(item.id)
-        shown = st.session_state.get(f"answer_{key}_{item.id}")
-        fields: dict[str, Any] = {}
-        if shown is not None and shown != _choice(stored):
-            fields.update(_fields(shown))
-        for name in ("comment", "evidence"):
-            typed = st.session_state.get(f"{name}_{key}_{item.id}")
-            if typed is not None and typed.strip() != ((getattr(stored, name, None) or "") if stored else ""):
-                fields[name] = typed
-        if fields and _saved(kept, item.id, sheet.save, fields):
-            sheet.answers[item.id] = _merged(stored, item.id, fields)
+    for step in range(len(questionnaire.dimensions)):
+        component_key = _component_key(sheet.key, step)
+        if component_key in st.session_state:
+            choices, texts = _shown(component_key)
+            _save_shown(sheet, questionnaire, step, kept, choices, texts)
 
 
 def _choice(answer: Answer | None) -> Any:
@@ -254,119 +242,193 @@ def _jump(key: str, shown: int) -> None:
         st.session_state[f"step_{key}"] = chosen
 
 
-def _item(sheet: Sheet, questionnaire: Questionnaire, item: Item, slot: Any, steps: int) -> None:
-    """One question: what it asks and what helps to answer it, then its answer fields as a
-    fragment (a click reruns only those, and the progress bar)."""
-    with st.container(border=True):
-        heading = item.text.get(lang())
-        if not item.scored:
-            heading = t("form.checklist_heading", text=heading)
-        cycle_label, before = sheet.previous
-        last = None
-        if cycle_label and item.id in before:
-            answer = answer_label(questionnaire, item, before[item.id])
-            last = t("form.last_cycle", cycle=cycle_label, answer=answer)
-        notes = [
-            item.help.get(lang()) if item.help else None,
-            t("form.reference", reference=item.reference) if item.reference else None,
-            last if sheet.distribution is None else None,  # else under the distribution
-        ]
-        # one element for the question and its notes: every element on the page costs the
-        # browser work on each click, and a form step has five questions
-        st.markdown("  \n".join([f"**{plain(heading)}**", *(small(n) for n in notes if n)]))
-        if sheet.distribution is not None:
-            counts = sheet.distribution.counts.get(item.id, {})
-            st.caption(tn("form.distribution", sheet.distribution.participants))
-            charts.draw(
-                charts.item_chart(questionnaire, item, counts, lang()), key=f"dist_{sheet.key}_{item.id}"
-            )
-            if last:
-                st.caption(plain(last))
-        st.fragment(_choice_field)(sheet, questionnaire, item, slot, steps)
-        if sheet.comments or (sheet.evidence and item.scored):
-            st.fragment(_text_fields)(sheet, item)
-
-
 @guard.body
-def _choice_field(sheet: Sheet, questionnaire: Questionnaire, item: Item, slot: Any, steps: int) -> None:
-    """The item's answer: a click saves it and reruns only this and the progress bar."""
+def _step(sheet: Sheet, questionnaire: Questionnaire, step: int) -> None:
+    """The step's questions as one light element (views/assets/sheet.js), in a fragment: an
+    answer reruns only this and the progress bar. Each Streamlit element on the page costs the
+    browser work on every click; a step of five questions as radios, text areas and notes is
+    some thirty of them."""
     key = sheet.key
     kept = memory(key)
-    options = _options(questionnaire, item)
-    st.radio(
-        item.id,
-        list(options),
-        index=_index(list(options), sheet.answers.get(item.id)),
-        format_func=options.__getitem__,
-        key=f"answer_{key}_{item.id}",
-        on_change=_save_choice,
-        args=(key, item.id, sheet.save),
-        label_visibility="collapsed",
+    dimension = questionnaire.dimensions[step]
+    component_key = _component_key(key, step)
+    changed = functools.partial(_sync, sheet, questionnaire, step, component_key)
+    _SHEET(
+        data=_step_data(sheet, questionnaire, dimension, component_key)
+        | {"progress": _progress(kept, len(questionnaire.dimensions))},
+        key=component_key,
+        default={"choices": {}, "texts": {}},
+        on_choices_change=changed,
+        on_texts_change=changed,
     )
-    _problem(sheet, kept)  # a save of this item refused: say so here, where it was given
-    _progress(slot, kept, steps)
+    _problem(sheet, kept)  # a save refused: say so here, where it was given
 
 
-@guard.body
-def _text_fields(sheet: Sheet, item: Item) -> None:
-    """The item's comment (or rationale) and evidence, saved when the user leaves a field."""
-    key = sheet.key
-    stored = sheet.answers.get(item.id)
-    if sheet.comments:
-        st.text_area(
-            t("form.rationale") if sheet.rationale else t("form.comment"),
-            value=(stored.comment or "") if stored else "",
-            key=f"comment_{key}_{item.id}",
-            on_change=_save_text,
-            args=(key, item.id, sheet.save, "comment"),
-            height=68,
-            max_chars=2000,
-        )
-    if sheet.evidence and item.scored:
-        hint = item.evidence_hint.get(lang()) if item.evidence_hint else None
-        st.text_input(
-            t("form.evidence"),
-            value=(stored.evidence or "") if stored else "",
-            key=f"evidence_{key}_{item.id}",
-            on_change=_save_text,
-            args=(key, item.id, sheet.save, "evidence"),
-            help=t("form.evidence_help", hint=hint) if hint else None,
-            max_chars=500,
-        )
-    _problem(sheet, memory(key))
+def _component_key(key: str, step: int) -> str:
+    """The step's element; a new one after the form is reloaded from the store, so that what
+    the browser still holds of the old one is never saved again."""
+    return f"sheet_{key}_{step}_{st.session_state.get(EPOCHS, {}).get(key, 0)}"
 
 
-def _options(questionnaire: Questionnaire, item: Item) -> dict[Any, str]:
-    """The choices of an item and how each reads, lowest level first, "vet ikke" last."""
+def _step_data(
+    sheet: Sheet, questionnaire: Questionnaire, dimension: Any, component_key: str
+) -> dict[str, Any]:
+    """What the step's element draws: each question, its notes, answers and fields, as stored.
+    What does not change while the page stands is made once, not on every answer."""
+    language = lang()
+    drawn = sheet.drawn.get((component_key, language))
+    if drawn is None:
+        drawn = [_item_data(sheet, questionnaire, item, language) for item in dimension.items]
+        sheet.drawn[(component_key, language)] = drawn
+    items = []
+    for item in drawn:
+        stored = sheet.answers.get(item["id"])
+        fields = [{**f, "value": getattr(stored, f["name"], None) or ""} for f in item["fields"]]
+        items.append({**item, "chosen": _choice(stored), "fields": fields})
+    reference = f" ({dimension.reference})" if dimension.reference else ""
+    return {
+        "key": component_key,
+        "lang": language,
+        "title": dimension.label.get(language),
+        "description": dimension.description.get(language) + reference if dimension.description else None,
+        "help": t("form.ladder_help"),
+        "items": items,
+    }
+
+
+def _item_data(sheet: Sheet, questionnaire: Questionnaire, item: Item, language: str) -> dict[str, Any]:
+    """One question as its element draws it, without what the user has answered."""
+    heading = item.text.get(language)
     if not item.scored:
-        return {"yes": t("form.yes"), "no": t("form.no"), DONT_KNOW: t("form.dont_know")}
-    options: dict[Any, str] = {}
+        heading = t("form.checklist_heading", text=heading)
+    cycle_label, before = sheet.previous
+    last = None
+    if cycle_label and item.id in before:
+        answer = answer_label(questionnaire, item, before[item.id])
+        last = t("form.last_cycle", cycle=cycle_label, answer=answer)
+    notes = [
+        item.help.get(language) if item.help else None,
+        t("form.reference", reference=item.reference) if item.reference else None,
+        last if sheet.distribution is None else None,  # else under the distribution
+    ]
+    fields: list[dict[str, Any]] = []
+    for name in _text_fields(sheet, item):
+        if name == "comment":
+            label = t("form.rationale") if sheet.rationale else t("form.comment")
+            fields.append({"name": name, "label": label, "max": TEXT_MAX[name]})
+        else:
+            hint = item.evidence_hint.get(language) if item.evidence_hint else None
+            fields.append(
+                {
+                    "name": name,
+                    "label": t("form.evidence"),
+                    "max": TEXT_MAX[name],
+                    "hint": t("form.evidence_help", hint=hint) if hint else None,
+                }
+            )
+    return {
+        "id": item.id,
+        "heading": heading,
+        "notes": [n for n in notes if n],
+        "options": _options(questionnaire, item, language),
+        "fields": fields,
+        "counts": _counts(sheet, questionnaire, item, language),
+        "after": last if sheet.distribution is not None else None,
+    }
+
+
+def _counts(sheet: Sheet, questionnaire: Questionnaire, item: Item, language: str) -> dict[str, Any] | None:
+    """How many participants chose each answer (a workshop's agreement), else None."""
+    if sheet.distribution is None:
+        return None
+    given = sheet.distribution.counts.get(item.id, {})
+    return {
+        "caption": tn("form.distribution", sheet.distribution.participants),
+        "bars": [
+            {"label": label, "colour": colour, "count": int(given.get(answer, 0))}
+            for answer, label, colour in charts.answers(questionnaire, item, language)
+        ],
+    }
+
+
+def _options(questionnaire: Questionnaire, item: Item, language: str) -> list[tuple[Any, str, str]]:
+    """The choices of an item (value, name, anchor), lowest level first, "vet ikke" last."""
+    if not item.scored:
+        return [("yes", t("form.yes"), ""), ("no", t("form.no"), ""), (DONT_KNOW, t("form.dont_know"), "")]
+    options: list[tuple[Any, str, str]] = []
     for level in questionnaire.levels:
-        anchor = item.anchors[level].get(lang()) if item.anchors else ""
-        options[level] = f"{level} – {questionnaire.level_label(level, lang())}: {anchor}"
-    options[DONT_KNOW] = t("form.dont_know")
+        anchor = item.anchors[level].get(language) if item.anchors else ""
+        options.append((level, f"{level} – {questionnaire.level_label(level, language)}", anchor))
+    options.append((DONT_KNOW, t("form.dont_know"), ""))
     return options
 
 
-def _index(options: list[Any], stored: Answer | None) -> int | None:
-    choice = _choice(stored)
-    return options.index(choice) if choice in options else None
+def _text_fields(sheet: Sheet, item: Item) -> list[str]:
+    """The text fields the form shows for an item."""
+    return [
+        name
+        for name, shown in (("comment", sheet.comments), ("evidence", sheet.evidence and item.scored))
+        if shown
+    ]
+
+
+def _takes(questionnaire: Questionnaire, item: Item, choice: Any) -> bool:
+    """Whether `choice` (as the browser sent it) is an answer the item takes."""
+    if choice == DONT_KNOW:
+        return True
+    if not item.scored:
+        return choice in ("yes", "no")
+    return type(choice) is int and choice in questionnaire.levels
 
 
 @guard.callback
-def _save_choice(key: str, item_id: str, save: Callable[[str, dict[str, Any]], None]) -> None:
-    kept = memory(key)
-    choice = st.session_state.get(f"answer_{key}_{item_id}")
-    if choice is None:
-        return
-    if _saved(kept, item_id, save, _fields(choice)):
-        kept.answered.add(item_id)
+def _sync(sheet: Sheet, questionnaire: Questionnaire, step: int, component_key: str) -> None:
+    """Save what the step's element shows and the store does not have yet."""
+    kept = memory(sheet.key)
+    choices, texts = _shown(component_key)
+    _save_shown(sheet, questionnaire, step, kept, choices, texts)  # no st.session_state from here
 
 
-@guard.callback
-def _save_text(key: str, item_id: str, save: Callable[[str, dict[str, Any]], None], name: str) -> None:
-    kept = memory(key)
-    _saved(kept, item_id, save, {name: st.session_state.get(f"{name}_{key}_{item_id}", "")})
+def _shown(component_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The choices and texts a step's element holds, as the browser sent them."""
+    state = st.session_state.get(component_key) or {}
+    choices, texts = state.get("choices"), state.get("texts")
+    return (
+        dict(choices) if isinstance(choices, dict) else {},
+        dict(texts) if isinstance(texts, dict) else {},
+    )
+
+
+def _save_shown(
+    sheet: Sheet,
+    questionnaire: Questionnaire,
+    step: int,
+    kept: Memory,
+    choices: dict[str, Any],
+    texts: dict[str, Any],
+) -> None:
+    """Save each of the step's items whose shown choice or text differs from the store. What
+    the browser sends is checked like any input: other items and answers an item does not
+    take are left out, a text is cut at its field's length."""
+    for item in questionnaire.dimensions[step].items:
+        item_id = item.id
+        if item_id not in choices and item_id not in texts:
+            continue
+        stored = sheet.answers.get(item_id)
+        fields: dict[str, Any] = {}
+        shown = choices.get(item_id)
+        if _takes(questionnaire, item, shown) and shown != _choice(stored):
+            fields.update(_fields(shown))
+        typed = texts.get(item_id)
+        for name in _text_fields(sheet, item) if isinstance(typed, dict) else ():
+            value = typed.get(name)
+            was = (getattr(stored, name, None) or "") if stored else ""
+            if isinstance(value, str) and value.strip() != was:
+                fields[name] = value[: TEXT_MAX[name]]
+        if fields and _saved(kept, item_id, sheet.save, fields):
+            sheet.answers[item_id] = _merged(stored, item_id, fields)
+            if sheet.answers[item_id].answered:
+                kept.answered.add(item_id)
 
 
 def _saved(
