@@ -14,6 +14,7 @@ from scoring.cli import main as scoring_main
 from storage import assessments as svc
 from storage.assessments import find_consensus
 from storage.definitions import DEFAULT_QUESTIONNAIRE, DEFAULT_ROADMAP
+from views.text import plain
 
 from .conftest import Clinic, button, choose, form_step, open_app, send_in, shown_field, shown_item, type_text
 
@@ -238,3 +239,20 @@ def test_a_change_made_elsewhere_is_a_conflict_and_the_form_reloads(app_clinic: 
     choose(first, "LA2", 4)
     assert not first.error
     assert svc.get_assessment(app_clinic.engine, leader, aid).answers["LA2"].level == 4
+
+
+def test_an_advisors_return_comment_reads_as_written(app_clinic: Clinic) -> None:
+    """The comment an advisor sends back with an assessment is text on the leader's form:
+    a link or image in it is neither drawn nor followed."""
+    from .conftest import full_answers
+
+    engine, actor = app_clinic.engine, app_clinic.actor("leader-c")
+    aid = svc.start_assessment(engine, actor, "c", app_clinic.cycle_id)
+    version = svc.save_answers(engine, actor, aid, 1, full_answers(app_clinic.questionnaire))
+    version = svc.submit_assessment(engine, actor, aid, version)
+    comment = "Se ![x](http://example.invalid/x.png) og [lenke](http://example.invalid) *nå*"
+    svc.return_assessment(engine, app_clinic.actor("advisor"), aid, version, comment)
+    at = open_app("leader-c", "app_pages/assess.py")
+    shown = at.warning[0].value
+    assert shown == plain(f"Sendt tilbake av kvalitetsrådgiver: {comment}")
+    assert "\\!\\[x\\]\\(http\\://example\\.invalid/x\\.png\\)" in shown

@@ -23,6 +23,7 @@ from storage.results import previous_answers
 from storage.workshops import Distribution
 from views import form, guard, state
 from views.i18n import lang, t
+from views.text import plain
 
 
 def page() -> None:
@@ -59,7 +60,7 @@ def page() -> None:
             )
         return
     if view.status == "returned" and view.status_comment:
-        st.warning(t("form.returned", comment=view.status_comment), icon=":material/undo:")
+        st.warning(plain(t("form.returned", comment=view.status_comment)), icon=":material/undo:")
     questionnaire, _ = state.questionnaire_version(view.questionnaire_version_id)
     sheet = assessment_sheet(
         actor,
