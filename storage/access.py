@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select
 
 from storage import audit
 from storage.db import reading, writing
-from storage.errors import AccessDenied, InvalidInput, NotFound
+from storage.errors import AccessDenied, InvalidInput, NotFound, read_input_file
 from storage.tables import ROLES, app_user, org_unit_version, role_grant
 
 
@@ -157,7 +157,7 @@ def _upsert_user(connection: Connection, actor: Actor, user_id: str, name: str, 
 def load_access_yaml(engine: Engine, actor: Actor, path: str | Path) -> int:
     """Create or update the users and grants listed in access.yaml; returns how many users."""
     require_admin(actor, "manage users", "administrere brukere")
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    data = yaml.safe_load(read_input_file(path)) or {}
     users = data.get("users") or []
     with writing(engine) as connection:
         for entry in users:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from scoring.problems import Problem
 
 MESSAGES: dict[str, dict[str, str]] = {
     "access_denied": {
@@ -124,3 +127,13 @@ class ImportRejected(ServiceError):
             detail=f"{len(problems)} problem(s); nothing was imported",
             detail_nb=f"{len(problems)} feil; ingenting ble importert",
         )
+
+
+def read_input_file(path: str | Path) -> str:
+    """A file given to a load or an import, as UTF-8 text. One that cannot be read (missing,
+    or saved in another encoding such as latin-1) is an ImportRejected that names it, never a
+    traceback."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportRejected([Problem(str(path), 0, "file_unreadable", {"detail": str(error)})]) from error

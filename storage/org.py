@@ -28,7 +28,7 @@ from scoring.yamlsource import format_path, parse_yaml
 from storage import audit, rollup
 from storage.access import Actor, ancestors, require_admin
 from storage.db import reading, writing
-from storage.errors import ImportRejected, InvalidInput, NotFound
+from storage.errors import ImportRejected, InvalidInput, NotFound, read_input_file
 from storage.tables import UNIT_KINDS, org_unit, org_unit_version
 
 
@@ -154,7 +154,7 @@ def load_org_yaml(
     engine: Engine, actor: Actor, path: str | Path, on: dt.date | None = None
 ) -> dict[str, int]:
     path = Path(path)
-    return sync_org(engine, actor, parse_org_yaml(path.read_text(encoding="utf-8"), str(path)), on)
+    return sync_org(engine, actor, parse_org_yaml(read_input_file(path), str(path)), on)
 
 
 def rename_unit(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from sqlalchemy import func, select
 
 from storage.cli import main
@@ -85,3 +86,19 @@ def test_empty_start_import_export_backup_restore(database_url: str, tmp_path: P
         assert count(target, answer) == 4 and count(target, unit_result) == 14
         assert main(["--database", target, "restore", str(backup)]) == 1
         assert "restore only into an empty database" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["load-org", "load-access"])
+def test_a_file_in_another_encoding_is_refused_with_its_name(command: str, tmp_path: Path, capsys) -> None:
+    """An org.yaml or access.yaml saved as latin-1 (as older Windows editors do) is a
+    message that names the file, not a UnicodeDecodeError traceback; nothing is changed."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    assert main(["--database", url, "init", "--empty"]) == 0
+    capsys.readouterr()
+    file = tmp_path / "latin1.yaml"
+    text = "units:\n  - id: klinikk\n    kind: klinikk\n    name: Klinikk for psykisk helsevern – Ø\n"
+    file.write_bytes(text.encode("latin-1", "replace"))
+    assert main(["--database", url, command, str(file)]) == 1
+    err = capsys.readouterr().err
+    assert f"{file}:0: cannot read the file" in err and "utf-8" in err
+    assert "nothing was changed" in err and "Traceback" not in err
