@@ -367,6 +367,63 @@ def form_step(at: AppTest) -> dict:
     return steps[0]
 
 
+def picker_rows(at: AppTest) -> list[dict]:
+    """What each row of pickers on the page (views/pickers.py, views/assets/pickers.js) was
+    given to draw: its key, its breadcrumbs and its drop-down lists."""
+    return [
+        json.loads(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "maturity_pickers"
+    ]
+
+
+def shown_choice(at: AppTest, label: str) -> dict:
+    """The drop-down list labelled `label`: its options ([value, name]) and the value chosen."""
+    found = [c for row in picker_rows(at) for c in row["choices"] if c["label"] == label]
+    assert len(found) == 1, f"{len(found)} lists labelled {label!r}"
+    return found[0]
+
+
+def chosen_name(at: AppTest, label: str) -> str:
+    """The name of the option chosen in the list labelled `label`."""
+    choice = shown_choice(at, label)
+    return dict(choice["options"])[choice["value"]]
+
+
+def crumb_names(at: AppTest) -> list[str]:
+    """The breadcrumbs' names, from the top down to where the page stands."""
+    (trail,) = [row["crumbs"] for row in picker_rows(at) if row["crumbs"]]
+    return [name for _, name in trail["steps"]]
+
+
+def pick(at: AppTest, label: str, name: object) -> AppTest:
+    """Choose the option named `name` (or whose value is `name`) in the list labelled `label`
+    (with label "crumbs", the breadcrumb), as a click in the browser does: the row's state
+    names the choice; the page acts on it when it runs."""
+    for row in picker_rows(at):
+        if label == "crumbs" and row["crumbs"]:
+            wanted, values = row["crumbs"]["name"], {n: v for v, n in row["crumbs"]["steps"]}
+        else:
+            choice = next((c for c in row["choices"] if c["label"] == label), None)
+            if choice is None:
+                continue
+            wanted, values = choice["name"], {n: v for v, n in choice["options"]}
+        values |= {v: v for v in values.values()}
+        name = str(name)
+        assert name in values, f"no {name!r} in {label!r}: {list(values)}"
+        try:
+            before = dict(at.session_state[row["key"]])
+        except KeyError:
+            before = {}
+        picks = dict((before.get("chosen") or {}).get("picks") or {})
+        chosen = {"nonce": uuid.uuid4().hex, "picks": {**picks, wanted: values[name]}}
+        at.session_state[row["key"]] = {"chosen": chosen}
+        at.run()
+        assert not at.exception, at.exception
+        return at
+    raise AssertionError(f"no list labelled {label!r} on the page")
+
+
 def shown_item(at: AppTest, item_id: str) -> dict:
     """One question as the form's step element shows it."""
     return next(item for item in form_step(at)["items"] if item["id"] == item_id)

@@ -21,7 +21,7 @@ from storage.demo import ensure_database
 from storage.org import UnitSpec, current_tree, rename_unit, sync_org
 from storage.tables import assessment, cycle, org_unit_version, unit_result
 
-from .conftest import APP, heatmaps, key_figures, light_charts
+from .conftest import APP, heatmaps, key_figures, light_charts, pick, picker_rows, shown_choice
 
 CLINIC = "medisinsk-klinikk"
 
@@ -98,14 +98,7 @@ def open_tab(at: AppTest, page: str, label: str) -> AppTest:
 UNITS = "Enheter"  # the overview's tab of units by name
 
 
-def drill(at: AppTest):
-    """The "Gå ned til" picker (its key changes with every move)."""
-    return next(s for s in at.selectbox if s.label == "Gå ned til")
-
-
-def crumbs(at: AppTest):
-    """The breadcrumbs: the way from the top node down to the chosen one."""
-    return next(b for b in at.button_group if b.label == "Plassering i organisasjonen")
+DRILL = "Gå ned til"  # the list of the node's children, in the row of pickers
 
 
 def unit_list(at: AppTest):
@@ -148,7 +141,7 @@ def stored(engine, label: str) -> pd.DataFrame:
 
 def test_overview_figures_equal_the_stored_scores(demo, downloads) -> None:
     at = open_page("klinikksjef", "app_pages/overview.py")
-    assert at.selectbox(key="_pick_dash_cycle").value == 5  # the newest cycle with results: 2026/2027
+    assert shown_choice(at, "Syklus")["value"] == "5"  # the newest cycle with results: 2026/2027
     expected = stored(demo, "2026/2027")
     overall = expected[(expected["dimension_id"] == "overall") & expected["score"].notna()]
     metrics = key_figures(at)
@@ -192,7 +185,7 @@ def test_completion_lists_who_has_not_started(demo) -> None:
 
 def test_drill_down_and_an_empty_node(demo, downloads) -> None:
     at = open_page("klinikksjef", "app_pages/overview.py")
-    drill(at).set_value("seksjon-akutt").run()
+    pick(at, DRILL, "seksjon-akutt")
     assert not at.exception, at.exception
     table = pd.read_csv(io.BytesIO(download(at, downloads, "csv_heatmap")), encoding="utf-8-sig")
     expected = stored(demo, "2026/2027")
@@ -206,9 +199,9 @@ def test_drill_down_and_an_empty_node(demo, downloads) -> None:
         (name, "Risiko, avvik og læring"), "Skår"
     ] == pytest.approx(unit["score"], abs=0.005)
 
-    crumbs(at).set_value(CLINIC).run()
+    pick(at, "crumbs", CLINIC)
     assert heatmaps(at)  # the clinic's heatmap
-    drill(at).set_value("seksjon-ny").run()
+    pick(at, DRILL, "seksjon-ny")
     assert at.info[0].value == "Ingen data for Ny seksjon i 2026/2027."
     assert not heatmaps(at)  # no heatmap drawn for a node without data
 
@@ -216,17 +209,17 @@ def test_drill_down_and_an_empty_node(demo, downloads) -> None:
 def test_the_open_tab_stays_open_with_or_without_data(demo) -> None:
     """The tabs are the same for a node without data, so the one open stays open."""
     at = open_tab(open_page("klinikksjef", "app_pages/overview.py"), "app_pages/overview.py", "Innsending")
-    drill(at).set_value("seksjon-ny").run()
+    pick(at, DRILL, "seksjon-ny")
     assert [tab.label for tab in at.tabs][:2] == ["Varmekart", "Fordeling"]
     assert at.dataframe[-1].value.set_index("Enhet").loc["Ny enhet", "Ikke startet"] == 1
-    crumbs(at).set_value(CLINIC).run()
+    pick(at, "crumbs", CLINIC)
     assert "Sendt inn" in at.dataframe[-1].value.columns  # still the submissions, not the heatmap
 
 
 def test_downloads_neutralise_formulas(demo, downloads) -> None:
     at = open_page("klinikksjef", "app_pages/overview.py")
-    drill(at).set_value("seksjon-rehabilitering").run()
-    at.selectbox(key="_pick_dash_cycle").set_value(4).run()  # 2025/2026: every unit assessed
+    pick(at, DRILL, "seksjon-rehabilitering")
+    pick(at, "Syklus", 4)  # 2025/2026: every unit assessed
     table = pd.read_csv(io.BytesIO(download(at, downloads, "csv_heatmap")), encoding="utf-8-sig")
     assert '\'=HYPERLINK("x")' in set(table["Enhet"])
     sheet = openpyxl.load_workbook(io.BytesIO(download(at, downloads, "xlsx_heatmap"))).active
@@ -257,8 +250,8 @@ def test_progress_over_time(demo) -> None:
 
 def test_unit_profile(demo) -> None:
     at = open_page("klinikksjef", "app_pages/profile.py")
-    drill(at).set_value("seksjon-akutt").run()
-    at.selectbox(key="_pick_profile_unit").set_value("akuttmottak").run()
+    pick(at, DRILL, "seksjon-akutt")
+    pick(at, "Enhet", "akuttmottak")
     assert not at.exception, at.exception
     history = at.dataframe[0].value.set_index("Dimensjon")
     for label in ("2022/2023", "2024/2025"):
@@ -298,8 +291,8 @@ def test_roadmap_against_plan(demo) -> None:
 
 def test_a_leader_sees_only_their_own_unit(demo) -> None:
     at = open_page("leder-akuttmottak", "app_pages/overview.py")
-    at.selectbox(key="_pick_dash_cycle").set_value(4).run()  # 2025/2026: every unit assessed
-    assert crumbs(at).value == "akuttmottak"
+    pick(at, "Syklus", 4)  # 2025/2026: every unit assessed
+    assert picker_rows(at)[0]["crumbs"]["steps"][-1][0] == "akuttmottak"
     assert key_figures(at)["rests_on"] == "Bygger på 1 enhet og 1 svar."
 
 

@@ -14,6 +14,7 @@ from .browserkit import browser, no_trouble, serve, settle  # noqa: F401 (fixtur
 from .test_dash_storage import WIDE, build_wide
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
 
 CLINIC, AKUTT, INDRE, REHAB = (
     "Medisinsk klinikk",
@@ -74,42 +75,42 @@ def heatmap(page):
     return page.locator(f"{TABLE} td")
 
 
+PLACE = "Plassering i organisasjonen"  # the breadcrumbs' navigation (views/assets/pickers.js)
+DRILL = "Gå ned til"  # the list of the node's children beside them
+
+
 def crumbs(page):
-    return page.get_by_role("radiogroup", name="Plassering i organisasjonen")
+    return page.get_by_role("navigation", name=PLACE)
 
 
 def here(page) -> str:
-    """The chosen node: the checked breadcrumb."""
+    """The chosen node: the breadcrumb that marks where the page stands."""
     drawn(page)
-    return crumbs(page).get_by_role("radio", checked=True).inner_text()
+    return crumbs(page).locator("[aria-current=location]").inner_text()
 
 
 def drawn(page) -> None:
-    """Wait until the run is over: one breadcrumb bar and at most one drill-down picker
-    (Streamlit leaves the last run's widgets on the page until the new run is done)."""
+    """Wait until the run is over: one breadcrumb bar and at most one drill-down list
+    (Streamlit leaves the last run's elements on the page until the new run is done)."""
     settle(page)
-    page.wait_for_function(
-        "() => document.querySelectorAll('[role=radiogroup][aria-label^=Plassering]').length === 1"
-        " && document.querySelectorAll('input[aria-label=\"Gå ned til\"]').length <= 1",
-        timeout=30_000,
-    )
+    expect(crumbs(page)).to_have_count(1, timeout=30_000)
+    assert page.get_by_label(DRILL, exact=True).count() <= 1
 
 
 def drill_shows(page) -> str:
     drawn(page)
-    return page.get_by_role("combobox", name="Gå ned til").input_value()
+    return page.get_by_label(DRILL, exact=True).evaluate("list => list.options[list.selectedIndex].text")
 
 
 def drill(page, name: str) -> None:
     drawn(page)
-    page.get_by_role("combobox", name="Gå ned til").click()
-    page.get_by_role("option", name=name, exact=True).click()
+    page.get_by_label(DRILL, exact=True).select_option(label=name)
     drawn(page)
 
 
 def up(page, name: str) -> None:
     drawn(page)
-    crumbs(page).get_by_role("radio", name=name, exact=True).click()
+    crumbs(page).get_by_role("button", name=name, exact=True).click()
     drawn(page)
 
 

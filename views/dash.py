@@ -28,7 +28,7 @@ from storage.access import Actor
 from storage.definitions import list_cycles
 from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes
-from views import charts, plots, state, theme, web
+from views import charts, pickers, plots, state, theme, web
 from views.i18n import lang, t, tn
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -55,14 +55,18 @@ class Context(NamedTuple):
     node: rollup.Node
 
 
-def start(title_key: str) -> Context | None:
-    """Title, sign-in check and node picker shared by the dashboard pages; None to stop."""
+MoreChoices = Callable[[Actor, rollup.Node], list[pickers.Choice]]  # a page's own choices at a node
+
+
+def start(title_key: str, more: MoreChoices | None = None) -> Context | None:
+    """Title, sign-in check and node picker shared by the dashboard pages; None to stop.
+    `more` adds the page's own choices at the node (a cycle, a unit) to the picker's row."""
     st.title(t(title_key))
     actor = state.signed_in_actor()
     if actor is None:
         return None
     engine, data = state.engine(), state.version()
-    node = pick_node(actor, engine, data)
+    node = pick_node(actor, engine, data, more)
     if node is None:
         st.info(t("dash.no_scope"))
         return None
@@ -108,50 +112,36 @@ def place(
     return None
 
 
-def pick_node(actor: Actor, engine: Engine, data: int) -> rollup.Node | None:
-    """The chosen node, with breadcrumbs up and a picker for the children (drill-down).
+def pick_node(
+    actor: Actor,
+    engine: Engine,
+    data: int,
+    more: MoreChoices | None = None,
+) -> rollup.Node | None:
+    """The chosen node, with breadcrumbs up and a list of the children to go down to, in one
+    row of pickers (views.pickers) with the page's own choices from `more`.
 
-    Every widget that chooses a node, and the heatmap's selection (see `widget_key`), is
-    keyed on the node and on a count of moves: after any move, by any of them, each is
-    drawn anew with nothing chosen, so a choice made at one node never acts at another."""
+    The row, and the heatmap's selection (see `widget_key`), is keyed on the node and on a
+    count of moves: after any move it is drawn anew with nothing chosen, so a choice made at
+    one node never acts at another."""
     day = dt.date.today().isoformat()
     here = place(engine, actor.user_id, st.session_state.get("dash_node"), data, lang(), day)
     if here is None:
         return None
     node = here.node
     st.session_state["dash_node"] = node.unit_id
-    crumbs = widget_key("crumbs")
-    st.segmented_control(
-        t("dash.path"),
-        [unit_id for unit_id, _ in here.crumbs],
-        format_func=dict(here.crumbs).__getitem__,
-        default=node.unit_id,
-        key=crumbs,
-        on_change=_copy_node,
-        args=(crumbs,),
-        label_visibility="collapsed",
-    )
+    choices: list[pickers.Choice] = []
     if len(here.tops) > 1:
-        top, key = here.crumbs[0][0], widget_key("top")
-        st.selectbox(
-            t("dash.node"),
-            here.tops,
-            index=here.tops.index(top) if top in here.tops else 0,
-            format_func=here.top_names.get,
-            key=key,
-            on_change=_copy_node,
-            args=(key,),
-        )
+        top = here.crumbs[0][0]
+        value = top if top in here.tops else here.tops[0]
+        choices.append(pickers.Choice("top", t("dash.node"), here.tops, here.top_names, value, _set_node))
     if node.children:
-        key = widget_key("child")
-        st.selectbox(
-            t("dash.drill"),
-            here.children,
-            format_func=here.child_names.__getitem__,
-            key=key,
-            on_change=_copy_node,
-            args=(key,),
-        )
+        names = here.child_names
+        choices.append(pickers.Choice("child", t("dash.drill"), here.children, names, None, _set_node))
+    if more is not None:
+        choices.extend(more(actor, node))
+    trail = pickers.Trail("crumbs", t("dash.path"), here.crumbs, _set_node)
+    pickers.row(widget_key("place"), choices, trail)
     return node
 
 
@@ -174,14 +164,6 @@ def widget_key(name: str) -> str:
 def _set_node(node: str) -> None:
     st.session_state["dash_node"] = node
     st.session_state["dash_moves"] = st.session_state.get("dash_moves", 0) + 1
-
-
-def _copy_node(key: str) -> None:
-    chosen = st.session_state.get(key)
-    if chosen is not None:
-        _set_node(chosen)
-    else:  # the chosen crumb clicked again, or "–" picked: stay, and draw the widgets anew
-        _set_node(st.session_state.get("dash_node"))
 
 
 def move_to(node: str) -> None:
@@ -218,12 +200,19 @@ def _cycle_options(
     return [c["id"] for c in options], {c["id"]: c["label"] for c in options}
 
 
-def pick_cycle(user_id: str, node_id: str, key: str = "dash_cycle") -> tuple[int, str] | None:
-    """The chosen cycle (id, label) among those with results at the node, newest first."""
+def cycle_choice(actor: Actor, node: rollup.Node, remember: str = "dash_cycle") -> list[pickers.Choice]:
+    """The choice of a cycle among those with results at the node, newest first."""
+    ids, labels = _cycle_options(state.engine(), actor.user_id, node.unit_id, state.version())
+    return [state.remembered("cycle", t("common.cycle"), ids, labels, remember)] if ids else []
+
+
+def chosen_cycle(user_id: str, node_id: str, remember: str = "dash_cycle") -> tuple[int, str] | None:
+    """The cycle (id, label) chosen by `cycle_choice` at the node; None when there is none."""
     ids, labels = _cycle_options(state.engine(), user_id, node_id, state.version())
     if not ids:
         return None
-    chosen = state.pick(t("common.cycle"), ids, labels, key)
+    chosen = st.session_state.get(remember)
+    chosen = chosen if chosen in ids else ids[0]
     return chosen, labels[chosen]
 
 

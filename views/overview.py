@@ -27,11 +27,11 @@ STARTED = ("draft", "returned")
 
 
 def page() -> None:
-    context = dash.start("nav.overview")
+    context = dash.start("nav.overview", dash.cycle_choice)
     if context is None:
         return
     actor, engine, data, node = context
-    cycle = dash.pick_cycle(actor.user_id, node.unit_id)
+    cycle = dash.chosen_cycle(actor.user_id, node.unit_id)
     if cycle is None:
         dash.no_data(dash.name(node), "–")
         return

@@ -10,16 +10,28 @@ import streamlit as st
 
 from scoring.engine import OVERALL
 from storage import rollup
+from storage.access import Actor
 from storage.planning import progress_to_target
 from storage.results import unit_profile
-from views import charts, dash, state
+from views import charts, dash, pickers, state
 from views.i18n import lang, t
 
 MAX_UNITS = 400
+PROFILE_UNIT = "profile_unit"
+
+
+def _unit_choice(actor: Actor, node: rollup.Node) -> list[pickers.Choice]:
+    """The choice of a unit under the node, by name (none when there are none or too many)."""
+    units = _units(state.engine(), actor.user_id, node.unit_id, state.version())
+    if not units:
+        return []
+    names = {u["unit_id"]: dash.name(u) for u in units}
+    ordered = sorted(names, key=names.__getitem__)
+    return [state.remembered("unit", t("common.unit"), ordered, names, PROFILE_UNIT)]
 
 
 def page() -> None:
-    context = dash.start("nav.profile")
+    context = dash.start("nav.profile", _unit_choice)
     if context is None:
         return
     actor, engine, data, node = context
@@ -31,8 +43,7 @@ def page() -> None:
         dash.no_data(dash.name(node), "–")
         return
     names = {u["unit_id"]: dash.name(u) for u in units}
-    ordered = sorted(names, key=names.__getitem__)
-    unit_id = state.pick(t("common.unit"), ordered, names, "profile_unit")
+    unit_id = st.session_state[PROFILE_UNIT]  # kept by the choice in the row above
     model = _model(engine, actor.user_id, unit_id, data, lang())
     if model["history"] is None:
         dash.no_data(names.get(unit_id, unit_id), t("dash.all_cycles"))

@@ -25,7 +25,7 @@ from storage.planning import (
 )
 from storage.results import assessable_units, unit_history_results, unit_score_result
 from storage.tables import ACTION_STATUSES
-from views import dash, state, theme
+from views import dash, pickers, state, theme
 from views.i18n import lang, t, tn
 
 DATE_FORMAT = "DD.MM.YYYY"  # how st.date_input shows and takes dates: dd.mm.åååå
@@ -41,14 +41,14 @@ def page() -> None:
     if units.empty:
         st.info(t("common.no_units"))
         return
-    names = dict(zip(units["unit_id"], units["name_nb" if lang() == "nb" else "name_en"], strict=True))
-    left, right = st.columns(2)
-    with left:
-        unit_id = state.pick(t("common.unit"), list(names), names, "chosen_unit")
-    history = unit_history_results(engine, actor, unit_id)
+    unit = state.unit_choice(units.to_dict("records"))
     cycles = {c["id"]: c["label"] for c in reversed(list_cycles(engine))}
-    with right:
-        cycle_id = state.pick(t("common.cycle"), list(cycles), cycles, "chosen_cycle")
+    cycle = state.remembered("cycle", t("common.cycle"), list(cycles), cycles, "chosen_cycle")
+    pickers.row("_pickers_result", [c for c in (unit, cycle) if c is not None])
+    if unit is None:
+        return
+    unit_id, cycle_id = unit.value, cycle.value
+    history = unit_history_results(engine, actor, unit_id)
     label = cycles[cycle_id]
     _, questionnaire, roadmap = state.questionnaire()
     current = history[history["cycle"] == label]

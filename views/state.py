@@ -7,6 +7,7 @@ process shows on the next rerun everywhere.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -23,6 +24,7 @@ from storage.errors import NotFound
 from storage.org import tree_version
 from storage.results import assessable_units, data_version, open_cycles
 from storage.rollup import unit_names
+from views import pickers
 from views.i18n import LANGUAGES, lang, t
 from views.text import plain
 
@@ -218,23 +220,19 @@ def questionnaire_version(version_id: int) -> tuple[Questionnaire, Roadmap | Non
         return questionnaire_of(connection, version_id), roadmap_for(connection, version_id)
 
 
-def pick(label: str, options: list[Any], names: dict[Any, str], remember: str) -> Any:
-    """A selectbox whose choice is remembered across pages under `remember`."""
-    if not options:
-        return None
+def remembered(
+    name: str, label: str, options: list[Any], names: dict[Any, str], remember: str, help: str | None = None
+) -> pickers.Choice:
+    """A choice among `options` kept across pages under `remember` (the first option when the
+    kept one is not among them), for a row of pickers (views.pickers)."""
     chosen = st.session_state.get(remember)
-    index = options.index(chosen) if chosen in options else 0
-    value = st.selectbox(
-        label,
-        options,
-        index=index,
-        format_func=lambda o: names.get(o, str(o)),
-        key=f"_pick_{remember}",
-        on_change=_keep,
-        args=(f"_pick_{remember}", remember),
-    )
+    value = chosen if chosen in options else options[0]
     st.session_state[remember] = value
-    return value
+    return pickers.Choice(name, label, options, names, value, functools.partial(_remember, remember), help)
+
+
+def _remember(remember: str, value: Any) -> None:
+    st.session_state[remember] = value
 
 
 MAX_UNIT_OPTIONS = 300  # more than a picker can usefully hold: search by name instead
@@ -271,9 +269,9 @@ def start_unit_page(title: str, intro: str) -> tuple[Actor, str, int] | None:
     return None if chosen is None else (actor, *chosen)
 
 
-def pick_unit(units: list[dict[str, str]], remember: str = "chosen_unit") -> str | None:
-    """A picker of one unit, remembered across pages. Past a few hundred units (an
-    administrator at a national tier) it asks for part of the name first."""
+def unit_choice(units: list[dict[str, str]], remember: str = "chosen_unit") -> pickers.Choice | None:
+    """The choice of one unit, remembered across pages. Past a few hundred units (an
+    administrator at a national tier) it asks for part of the name first (None until then)."""
     column = "name_nb" if lang() == "nb" else "name_en"
     names = {u["unit_id"]: u[column] for u in units}
     options = list(names)
@@ -288,7 +286,7 @@ def pick_unit(units: list[dict[str, str]], remember: str = "chosen_unit") -> str
         if not options:
             st.caption(t("common.find_unit_none") if wanted else t("common.find_unit_first", n=len(names)))
             return None
-    return pick(t("common.unit"), options, names, remember)
+    return remembered("unit", t("common.unit"), options, names, remember)
 
 
 def pick_unit_and_open_cycle(actor: Actor) -> tuple[str, int] | None:
@@ -303,9 +301,7 @@ def pick_unit_and_open_cycle(actor: Actor) -> tuple[str, int] | None:
         st.info(t("common.no_open_cycle"))
         return None
     labels = {c["id"]: c["label"] for c in cycles}
-    left, right = st.columns(2)
-    with left:
-        unit_id = pick_unit(units)
-    with right:
-        cycle_id = pick(t("common.cycle"), list(labels), labels, "chosen_cycle")
-    return None if unit_id is None else (unit_id, cycle_id)
+    unit = unit_choice(units)
+    cycle = remembered("cycle", t("common.cycle"), list(labels), labels, "chosen_cycle")
+    pickers.row("_pickers_unit_cycle", [c for c in (unit, cycle) if c is not None])
+    return None if unit is None else (unit.value, cycle.value)

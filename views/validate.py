@@ -25,7 +25,7 @@ from storage.assessments import (
 )
 from storage.errors import AccessDenied, ServiceError
 from storage.results import open_cycles
-from views import dash, form, state
+from views import dash, form, pickers, state
 from views.i18n import lang, t
 
 ORDER = {"submitted": 0, "returned": 1, "validated": 2}  # waiting for the advisor first
@@ -47,7 +47,9 @@ def page() -> None:
     default = [c["id"] for c in open_cycles(engine)]
     if default and "validate_cycle" not in st.session_state:
         st.session_state["validate_cycle"] = default[0]
-    cycle_id = state.pick(t("common.cycle"), list(cycles), cycles, "validate_cycle")
+    choice = state.remembered("cycle", t("common.cycle"), list(cycles), cycles, "validate_cycle")
+    pickers.row("_pickers_validate", [choice])
+    cycle_id = choice.value
     if message := st.session_state.pop("validate_message", None):
         st.success(message)
     rows = list_assessments(engine, actor, cycle_id)

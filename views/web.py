@@ -12,10 +12,11 @@ ASSETS = Path(__file__).parent / "assets"
 
 
 def component(name: str) -> ComponentRenderer:
-    """Register the component `name` from views/assets/<name>.js and .css; its mount call.
-    The JavaScript sets every text as text (textContent, attributes), never as HTML."""
+    """Register the component `name` from views/assets/<name>.js and .css, after the helpers
+    all of them share (views/assets/dom.js); its mount call. The JavaScript sets every text
+    as text (textContent, attributes), never as HTML."""
     return st.components.v2.component(
         f"maturity_{name}",
         css=(ASSETS / f"{name}.css").read_text(encoding="utf-8"),
-        js=(ASSETS / f"{name}.js").read_text(encoding="utf-8"),
+        js="".join((ASSETS / f).read_text(encoding="utf-8") for f in ("dom.js", f"{name}.js")),
     )

@@ -8,12 +8,6 @@ export default function (component) {
     root.className = "figures";
     parentElement.appendChild(root);
   }
-  const element = (tag, className, text) => {
-    const made = document.createElement(tag);
-    made.className = className;
-    made.textContent = text;
-    return made;
-  };
   const row = document.createElement("div");
   row.className = "row";
   row.setAttribute("role", "list");

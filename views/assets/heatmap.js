@@ -15,12 +15,6 @@ export default function (component) {
     parentElement.appendChild(root);
   }
   const texts = data.texts;
-  const element = (tag, className, text) => {
-    const made = document.createElement(tag);
-    if (className) made.className = className;
-    if (text !== undefined) made.textContent = text;
-    return made;
-  };
   const number = (value, digits) => (value === null || value === undefined ? "–" : value.toFixed(digits));
   const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
 

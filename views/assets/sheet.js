@@ -10,12 +10,6 @@
 // Everything shown is set as text (textContent, attributes), never parsed as HTML.
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
-  const element = (tag, className, text) => {
-    const made = document.createElement(tag);
-    if (className) made.className = className;
-    if (text !== undefined && text !== null) made.textContent = text;
-    return made;
-  };
   const key = data.key + "|" + data.lang;
   let root = parentElement.querySelector(".sheet");
   if (!root || root.dataset.key !== key) {
