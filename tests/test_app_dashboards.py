@@ -514,3 +514,40 @@ def test_figures_download_as_png_and_svg(demo, downloads) -> None:
     svg = download(at, downloads, "svg_modenhet-medisinsk-klinikk-2026-2027").decode("utf-8")
     assert png.startswith(b"\x89PNG")
     assert "<svg" in svg and "Seksjon for akuttmedisin" in svg and "Tilfeldig" in svg
+
+
+# The row of pickers (views/pickers.py): what the browser sends is checked, and acted on once --
+
+
+@pytest.mark.parametrize(
+    "picks",
+    [
+        {"child": "akuttmottak"},  # a unit two levels down: not among the children drawn
+        {"crumbs": "helse-nord"},  # a node that is not on the way up
+        {"child": 3, "cycle": [4]},  # not strings
+        {"cycle": "99"},  # a cycle that does not exist
+        {"child": "<script>alert(1)</script>", "unknown": "x"},
+    ],
+)
+def test_a_choice_the_row_did_not_offer_is_ignored(demo, picks: dict) -> None:
+    at = open_page("klinikksjef", "app_pages/overview.py")
+    (row,) = picker_rows(at)
+    at.session_state[row["key"]] = {"chosen": {"nonce": "n1", "picks": picks}}
+    at.run()
+    assert not at.exception, at.exception
+    (after,) = picker_rows(at)
+    assert after["crumbs"]["steps"][-1][0] == CLINIC
+    assert shown_choice(at, "Syklus")["value"] == "5"
+
+
+def test_a_choice_is_acted_on_once(demo) -> None:
+    """A choice already acted on (the same nonce) does not act again when the page runs: the
+    cycle chosen later elsewhere on the page stays."""
+    at = open_page("klinikksjef", "app_pages/overview.py")
+    (row,) = picker_rows(at)
+    at.session_state[row["key"]] = {"chosen": {"nonce": "n1", "picks": {"cycle": "4"}}}
+    at.run()
+    assert shown_choice(at, "Syklus")["value"] == "4"
+    at.session_state["dash_cycle"] = 5  # as another choice of the cycle would
+    at.run()
+    assert shown_choice(at, "Syklus")["value"] == "5"
