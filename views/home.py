@@ -12,14 +12,15 @@ from typing import Any
 
 import streamlit as st
 
+from scoring.models import Questionnaire, Roadmap
 from storage import rollup
 from storage.access import Actor
 from storage.assessments import consensus_statuses
 from storage.results import open_cycles
-from views import state, theme
+from views import state, theme, web
 from views.i18n import lang, t, tn
-from views.text import plain, small
 
+_MODEL = web.component("model")
 MAX_LISTED = 30  # a leader's own units; more, and they are counted instead
 
 
@@ -34,31 +35,35 @@ def page() -> None:
     else:
         _due(actor, len(questionnaire.items()))
 
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.subheader(t("home.levels"))
-        levels = [
-            theme.level_badge(step.level, step.label.get(lang())) + _small(step.description)
-            for step in questionnaire.scale
-        ]
-        st.markdown("\n\n".join(levels), unsafe_allow_html=True)  # one element draws quicker than ten
-    with right:
-        if roadmap is not None:
-            st.subheader(t("home.roadmap"))
-            rows = [
-                (
-                    t("home.stage_row", id=s.id, label=s.label.get(lang()), period=s.period or "–"),
-                    s.description,
-                )
+    _MODEL(data=_model_data(questionnaire, roadmap, lang()), key="home_model")
+
+
+def _model_data(questionnaire: Questionnaire, roadmap: Roadmap | None, language: str) -> dict[str, Any]:
+    """The five levels and the roadmap's stages, as the model element draws them."""
+    levels = [
+        {
+            "level": step.level,
+            "label": step.label.get(language),
+            "colour": theme.LEVEL_COLOURS.get(step.level, theme.NO_SCORE_COLOUR),
+            "ink": theme.LEVEL_TEXT_COLOURS.get(step.level, "#000000"),
+            "description": step.description.get(language) if step.description else None,
+        }
+        for step in questionnaire.scale
+    ]
+    stages = None
+    if roadmap is not None:
+        stages = {
+            "title": t("home.roadmap"),
+            "intro": t("home.roadmap_intro"),
+            "stages": [
+                {
+                    "row": t("home.stage_row", id=s.id, label=s.label.get(language), period=s.period or "–"),
+                    "description": s.description.get(language) if s.description else None,
+                }
                 for s in roadmap.stages
-            ]
-            stages = [t("home.roadmap_intro")] + [f"**{plain(row)}**" + _small(text) for row, text in rows]
-            st.markdown("\n\n".join(stages))
-
-
-def _small(text: Any) -> str:
-    """A description under a line of the Start page, on its own line."""
-    return f"  \n{small(text.get(lang()))}" if text else ""
+            ],
+        }
+    return {"levels": {"title": t("home.levels"), "items": levels}, "roadmap": stages}
 
 
 def _due(actor: Actor, total: int) -> None:
@@ -98,8 +103,7 @@ def _my_units(actor: Actor, cycle_id: int, total: int) -> None:
         else:
             status = t(f"home.status.{found['status']}")
         lines.append(f"{unit[column]}: {status}")
-    for line in lines:
-        st.text(f"• {line}")
+    st.text("\n".join(f"• {line}" for line in lines))  # one element: each costs the browser
     if len(units) > MAX_LISTED:
         st.caption(tn("home.more_units", len(units) - MAX_LISTED))
     st.page_link("app_pages/assess.py", label=t("home.go_assess"), icon=":material/edit_note:")
@@ -111,10 +115,11 @@ def _under_me(actor: Actor, cycle_id: int) -> None:
     tops = rollup.top_nodes(engine, actor)
     if not tops:
         return
+    lines = []
     for node in rollup.completion(engine, actor, tops[:MAX_LISTED], cycle_id):
         name = node["name_nb"] if lang() == "nb" else node["name_en"]
         waiting = node["leaves"] - node["submitted"] - node["drafts"]
-        st.text(
+        lines.append(
             t(
                 "home.node_status",
                 node=name,
@@ -124,4 +129,5 @@ def _under_me(actor: Actor, cycle_id: int) -> None:
                 waiting=waiting,
             )
         )
+    st.text("\n".join(lines))
     st.page_link("app_pages/overview.py", label=t("home.go_overview"), icon=":material/grid_view:")
