@@ -22,7 +22,7 @@ OVERVIEW = textwrap.dedent(
     at.session_state["user_id"] = "manager-k"
     at.run()
     at.switch_page("app_pages/overview.py").run()
-    at.session_state["dash_section_overview"] = "Innsending"  # the tab with the table
+    at.session_state["dash_section_overview"] = "completion"  # the tab "Innsending", with the table
     for line in sys.stdin:
         at.run()
         assert not at.exception, at.exception

@@ -527,6 +527,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # dashboards
     "dash.node": {"nb": "Organisasjonsnivå", "en": "Organisation level"},
     "dash.path": {"nb": "Plassering i organisasjonen", "en": "Place in the organisation"},
+    "dash.sections": {"nb": "Visning", "en": "View"},
     "dash.rests_on": {"nb": "Bygger på {units} og {responses}.", "en": "Based on {units} and {responses}."},
     "dash.rests_on_cycles": {
         "nb": "Bygger på {units} med resultat i {cycles} ({results}, {responses}).",

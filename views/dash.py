@@ -16,6 +16,7 @@ import json
 import os
 import zoneinfo
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -147,12 +148,13 @@ def pick_node(
 
 def section(page: str, names: Mapping[str, str]) -> tuple[str, Any]:
     """Tabs of which only the chosen one is computed and drawn: a page of several charts and
-    tables opens as quickly as one of them. Returns the chosen section's id and its tab to
-    draw into; the choice is kept while the user moves in the tree."""
+    tables opens as quickly as one of them. Returns the chosen section's id and a container
+    to draw into; the choice is kept while the user moves in the tree. The tab bar is a light
+    element (views/pickers.py): Streamlit's tabs cost the browser ~15 ms a visit."""
     ids = list(names)
-    tabs = st.tabs(list(names.values()), key=f"dash_section_{page}", on_change="rerun")
-    chosen = next((n for n, tab in enumerate(tabs) if tab.open), 0)
-    return ids[chosen], tabs[chosen]
+    choice = state.remembered("section", t("dash.sections"), ids, dict(names), f"dash_section_{page}")
+    pickers.row(f"_pickers_section_{page}", [replace(choice, kind="tabs")])
+    return choice.value, st.container()
 
 
 def widget_key(name: str) -> str:

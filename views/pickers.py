@@ -26,7 +26,8 @@ ACTED = "_pickers_acted"  # session: per element key, the nonce of the last choi
 
 @dataclass(frozen=True)
 class Choice:
-    """One drop-down list: `apply(option)` is called when the user picks another option."""
+    """One drop-down list (or, with kind "tabs", a tab bar of a page's sections):
+    `apply(option)` is called when the user picks another option."""
 
     name: str
     label: str
@@ -35,6 +36,7 @@ class Choice:
     value: Any
     apply: Callable[[Any], None]
     help: str | None = None
+    kind: str = "list"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def _data(key: str, choices: Sequence[Choice], trail: Trail | None) -> dict[str,
                 "options": [[_wire(o), c.names.get(o, str(o))] for o in c.options],
                 "value": _wire(c.value),
                 "help": c.help,
+                "kind": c.kind,
             }
             for c in choices
         ],

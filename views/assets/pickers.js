@@ -29,8 +29,9 @@ export default function (component) {
   if (data.crumbs) parts.push(crumbs(data.crumbs));
   if (data.choices.length) {
     const row = element("div", "row");
-    for (const choice of data.choices) row.appendChild(list(choice));
-    parts.push(row);
+    for (const choice of data.choices.filter((c) => c.kind !== "tabs")) row.appendChild(list(choice));
+    if (row.childElementCount) parts.push(row);
+    for (const choice of data.choices.filter((c) => c.kind === "tabs")) parts.push(tabs(choice));
   }
   root.replaceChildren(...parts);
   if (refocus) {
@@ -65,6 +66,34 @@ export default function (component) {
     });
     nav.appendChild(steps);
     return nav;
+  }
+
+  // Sections of a page, of which only the chosen one is drawn: a tab bar. The arrow keys move
+  // between the tabs, Enter or a click opens one (each opening reruns the page).
+  function tabs(choice) {
+    const bar = element("div", "tabs");
+    bar.setAttribute("role", "tablist");
+    bar.setAttribute("aria-label", choice.label);
+    const buttons = choice.options.map(([value, name]) => {
+      const tab = element("button", "tab", name);
+      tab.type = "button";
+      tab.setAttribute("role", "tab");
+      tab.dataset.name = `${choice.name}:${value}`;
+      const chosen = value === choice.value;
+      tab.setAttribute("aria-selected", String(chosen));
+      tab.tabIndex = chosen ? 0 : -1;
+      tab.addEventListener("click", () => { if (!chosen) send(choice.name, value); });
+      return tab;
+    });
+    bar.addEventListener("keydown", (event) => {
+      const at = buttons.indexOf(parentElement.getRootNode().activeElement);
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (at < 0 || !step) return;
+      event.preventDefault();
+      buttons[(at + step + buttons.length) % buttons.length].focus();
+    });
+    bar.append(...buttons);
+    return bar;
   }
 
   function list(choice) {
