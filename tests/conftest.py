@@ -359,7 +359,7 @@ def form_step(at: AppTest) -> dict:
     """What the form's step element (views/form.py, views/assets/sheet.js) was given to draw:
     its key, heading, progress and items (each with its options, "chosen" and fields)."""
     steps = [
-        json.loads(element.proto.json)
+        json.loads(element.proto.json)[0]
         for element in at.get("bidi_component")
         if element.proto.component_name == "maturity_sheet"
     ]
@@ -371,7 +371,7 @@ def picker_rows(at: AppTest) -> list[dict]:
     """What each row of pickers on the page (views/pickers.py, views/assets/pickers.js) was
     given to draw: its key, its breadcrumbs and its drop-down lists."""
     return [
-        json.loads(element.proto.json)
+        json.loads(element.proto.json)[0]
         for element in at.get("bidi_component")
         if element.proto.component_name == "maturity_pickers"
     ]
@@ -490,7 +490,7 @@ def key_figures(at: AppTest) -> dict[str, str]:
     figures: dict[str, str] = {}
     for element in at.get("bidi_component"):
         if element.proto.component_name == "maturity_figures":
-            data = json.loads(element.proto.json)
+            data = json.loads(element.proto.json)[0]
             figures |= {f["label"]: f["value"] for f in data["figures"]} | {"rests_on": data["rests_on"]}
     return figures
 
@@ -498,7 +498,7 @@ def key_figures(at: AppTest) -> dict[str, str]:
 def light_charts(at: AppTest) -> list[dict]:
     """What each light chart on the page (views/plots) was given to draw."""
     return [
-        json.loads(element.proto.json)
+        json.loads(element.proto.json)[0]
         for element in at.get("bidi_component")
         if element.proto.component_name == "maturity_chart"
     ]
@@ -508,7 +508,7 @@ def heatmaps(at: AppTest) -> list[dict]:
     """What each heatmap on the page was given to draw (views/heatmap.table_data): its rows
     with their names and cells, its columns and legend."""
     return [
-        json.loads(element.proto.json)
+        json.loads(element.proto.json)[0]
         for element in at.get("bidi_component")
         if element.proto.component_name == "maturity_heatmap"
     ]

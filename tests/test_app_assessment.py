@@ -28,7 +28,7 @@ def answer_dimension(at: AppTest, clinic: Clinic, step: int, levels: dict[str, o
 def start_model(at: AppTest) -> dict:
     """What the Start page's explanation of the levels and the roadmap was given to draw."""
     (model,) = [
-        json.loads(e.proto.json)
+        json.loads(e.proto.json)[0]
         for e in at.get("bidi_component")
         if e.proto.component_name == "maturity_model"
     ]

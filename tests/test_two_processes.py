@@ -27,9 +27,9 @@ OVERVIEW = textwrap.dedent(
         at.run()
         assert not at.exception, at.exception
         table = at.dataframe[-1].value.set_index("Enhet")
+        figures = [e for e in at.get("bidi_component") if e.proto.component_name == "maturity_figures"]
         print(json.dumps({"submitted": int(table.loc["Seksjon 1", "Sendt inn"]),
-                          "rests_on": [json.loads(e.proto.json)["rests_on"] for e in at.get("bidi_component")
-                                       if e.proto.component_name == "maturity_figures"]}),
+                          "rests_on": [json.loads(e.proto.json)[0]["rests_on"] for e in figures]}),
               flush=True)
     """
 )
@@ -102,7 +102,7 @@ SUBMIT_FORM = textwrap.dedent(
         at.session_state[f"step_a{aid}"] = step
         at.run()
         drawn = next(e for e in at.get("bidi_component") if e.proto.component_name == "maturity_sheet")
-        key = json.loads(drawn.proto.json)["key"]  # the step's element, as its JavaScript sends it
+        key = json.loads(drawn.proto.json)[0]["key"]  # the step's element, as its JavaScript sends it
         at.session_state[key] = {"choices": {i.id: 3 if i.scored else "yes" for i in dimension.items}}
         at.run()
     next(b for b in at.button if b.label == "Se over og send inn").click().run()

@@ -5,7 +5,8 @@
 const SVG = "http://www.w3.org/2000/svg";
 
 export default function (component) {
-  const { data, parentElement } = component;
+  const { parentElement } = component;
+  const data = component.data[0];  // see views/web.py
   let root = parentElement.querySelector(".chart");
   if (!root) {
     root = document.createElement("div");

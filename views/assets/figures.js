@@ -1,7 +1,8 @@
 // Key figures in a row: each a label, a large value and an optional note under it. Texts are
 // set as text (textContent), never as HTML.
 export default function (component) {
-  const { data, parentElement } = component;
+  const { parentElement } = component;
+  const data = component.data[0];  // see views/web.py
   let root = parentElement.querySelector(".figures");
   if (!root) {
     root = document.createElement("div");

@@ -7,7 +7,8 @@
 // Everything shown is set as text (textContent, attributes), never parsed as HTML: unit names
 // come from the organisation file.
 export default function (component) {
-  const { data, parentElement, setTriggerValue, setStateValue } = component;
+  const { parentElement, setTriggerValue, setStateValue } = component;
+  const data = component.data[0];  // see views/web.py
   let root = parentElement.querySelector(".heatmap");
   if (!root) {
     root = document.createElement("div");

@@ -3,7 +3,8 @@
 // the roadmap's stages with their planned periods; side by side, one above the other on a
 // phone. Everything is set as text (textContent, style properties), never parsed as HTML.
 export default function (component) {
-  const { data, parentElement } = component;
+  const { parentElement } = component;
+  const data = component.data[0];  // see views/web.py
   let root = parentElement.querySelector(".model");
   if (!root) {
     root = element("div", "model");

@@ -13,7 +13,8 @@
 // choosing one: each choice reruns the page.
 // Everything shown is set as text (textContent, attributes), never parsed as HTML.
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { parentElement, setStateValue } = component;
+  const data = component.data[0];  // see views/web.py
   let root = parentElement.querySelector(".pickers");
   if (!root) {
     root = element("div", "pickers");

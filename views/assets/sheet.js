@@ -9,7 +9,8 @@
 // from the store), so a run that answers an earlier click never undoes a later one.
 // Everything shown is set as text (textContent, attributes), never parsed as HTML.
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { parentElement, setStateValue } = component;
+  const data = component.data[0];  // see views/web.py
   const key = data.key + "|" + data.lang;
   let root = parentElement.querySelector(".sheet");
   if (!root || root.dataset.key !== key) {
