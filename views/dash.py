@@ -10,6 +10,7 @@ change them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -148,13 +149,14 @@ def pick_node(
 
 def section(page: str, names: Mapping[str, str]) -> tuple[str, Any]:
     """Tabs of which only the chosen one is computed and drawn: a page of several charts and
-    tables opens as quickly as one of them. Returns the chosen section's id and a container
-    to draw into; the choice is kept while the user moves in the tree. The tab bar is a light
+    tables opens as quickly as one of them. Returns the chosen section's id and a context to
+    draw it in (the page itself, below the tabs); the choice is kept while the user moves in
+    the tree. The tab bar is a light
     element (views/pickers.py): Streamlit's tabs cost the browser ~15 ms a visit."""
     ids = list(names)
     choice = state.remembered("section", t("dash.sections"), ids, dict(names), f"dash_section_{page}")
     pickers.row(f"_pickers_section_{page}", [replace(choice, kind="tabs")])
-    return choice.value, st.container()
+    return choice.value, contextlib.nullcontext()
 
 
 def widget_key(name: str) -> str:
