@@ -365,9 +365,11 @@ def nav_link(page: Page, title: str) -> Locator:
 
 
 # The navigation shows the page titled `arg` as the current one (its link's text ends with the
-# title, after the icon's ligature name if it has an icon).
+# title, after the icon's ligature name if it has an icon). The app's menu is drawn in a
+# component's shadow root, so links are looked for in the document and in open shadow roots.
 NAV_CHECK = (
-    "return [...document.querySelectorAll('a[aria-current=\"page\"]')]"
+    "const roots = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(Boolean)];"
+    "return roots.flatMap(r => [...r.querySelectorAll('a[aria-current=\"page\"]')])"
     ".some(a => a.innerText.trim() === arg || a.innerText.trim().endsWith('\\n' + arg));"
 )
 

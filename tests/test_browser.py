@@ -9,7 +9,17 @@ from sqlalchemy import select
 from storage.db import reading
 from storage.tables import assessment
 
-from .browserkit import QUESTIONS, answer_dimension, answered, browser, saved_level, server, settle, sign_in
+from .browserkit import (
+    QUESTIONS,
+    answer_dimension,
+    answered,
+    browser,
+    no_trouble,
+    saved_level,
+    server,
+    settle,
+    sign_in,
+)
 
 __all__ = ["browser", "server"]  # fixtures
 
@@ -97,3 +107,59 @@ def test_the_chrome_belongs_to_the_product(server, browser) -> None:
     assert icon.startswith(base), icon
     # the app's own components load their code from blob: URLs of the page's own origin
     assert [url for url in requests if not url.startswith((base, f"blob:{base}/"))] == []
+
+
+def menu_link(page, title: str):
+    """A page's link in the sidebar's menu (views/assets/menu.js), by its exact name."""
+    return page.get_by_role("navigation", name="Sider").get_by_role("link", name=title, exact=True)
+
+
+def test_the_menu_on_a_phone_opens_pages_closes_itself_and_follows_the_back_button(server, browser) -> None:
+    """Tapped on a phone, a menu link opens its page in the same session (still signed in),
+    the sidebar closes over it, the link is marked as the current page, and the browser's
+    back button returns to the page before."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(base + "/")
+    settle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    if sidebar.get_attribute("data-collapsed") == "true":
+        page.locator(
+            "[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button"
+        ).first.click()
+    assert [
+        link.inner_text().split("\n")[-1]
+        for link in page.get_by_role("navigation", name="Sider").get_by_role("link").all()
+    ] == ["Start", "Delta i arbeidsmøte"]
+    page.get_by_role("combobox", name="Logg inn som").click()
+    page.get_by_role("option", name="Leader-A (leader-a)").click()
+    settle(page)
+    menu_link(page, "Egenvurdering").tap()
+    page.get_by_role("heading", name="Egenvurdering").first.wait_for()
+    settle(page)
+    assert page.url == base + "/assess"
+    assert sidebar.get_attribute("data-collapsed") == "true"  # the page is not covered
+    assert menu_link(page, "Egenvurdering").get_attribute("aria-current") == "page"
+    assert menu_link(page, "Start").get_attribute("aria-current") is None
+    page.get_by_role("button", name="Start eller fortsett vurderingen").wait_for()  # still signed in
+    no_trouble(page)
+
+    page.go_back()
+    page.get_by_role("heading", name="Forbedringsreisen").wait_for()
+    settle(page)
+    assert page.url == base + "/"
+    assert menu_link(page, "Start").get_attribute("aria-current") == "page"
+    no_trouble(page)
+
+
+def test_the_menu_works_by_keyboard(server, browser) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, base, "manager-k", "overview")
+    page.get_by_role("heading", name="Oversikt").first.wait_for()
+    menu_link(page, "Veikart").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Veikart").first.wait_for()
+    settle(page)
+    assert page.url == base + "/roadmap"
+    assert menu_link(page, "Veikart").get_attribute("aria-current") == "page"

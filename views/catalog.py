@@ -53,6 +53,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Vurderingen for {unit} er sendt tilbake til enheten.",
         "en": "The assessment for {unit} is sent back to the unit.",
     },
+    "nav.menu": {"nb": "Sider", "en": "Pages"},
     "nav.section.assess": {"nb": "Vurdere", "en": "Assess"},
     "nav.section.follow": {"nb": "Følge opp", "en": "Follow up"},
     "nav.section.join": {"nb": "Deltaker", "en": "Participant"},

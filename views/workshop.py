@@ -31,8 +31,8 @@ from views import distribution as charts
 from views import form, guard, state
 from views.assess import assessment_sheet
 from views.i18n import lang, t, tn
+from views.menu import PARTICIPANT_PATH  # the participant page's address
 
-PARTICIPANT_PATH = "delta"  # the participant page's address (app.py registers it)
 DEFAULT_EXPECTED = 6
 
 
