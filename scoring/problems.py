@@ -132,6 +132,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "cannot read the file: {detail}",
         "nb": "kan ikke lese filen: {detail}",
     },
+    "file_not_utf8": {
+        "en": "the file is not UTF-8 (byte {byte} on this line): save it as UTF-8 and try again",
+        "nb": "filen er ikke lagret som UTF-8 (byte {byte} på denne linjen): lagre den som UTF-8 "
+        "og prøv igjen",
+    },
+    "file_too_large": {
+        "en": "the file is {size} MB; a definition may be at most {limit} MB",
+        "nb": "filen er på {size} MB; en definisjon kan være på høyst {limit} MB",
+    },
+    "yaml_too_deep": {
+        "en": "the YAML nests deeper than {limit} levels here; no definition needs that",
+        "nb": "YAML-en ligger mer enn {limit} nivåer dypt her; ingen definisjon trenger det",
+    },
+    "yaml_too_many_nodes": {
+        "en": "the YAML grows past {limit} values once its aliases (*name) are followed; "
+        "write the values out instead",
+        "nb": "YAML-en blir større enn {limit} verdier når aliasene (*navn) følges; "
+        "skriv verdiene ut i stedet",
+    },
     # answers CSV
     "csv_unreadable": {
         "en": "cannot read the answers as CSV: {detail}",

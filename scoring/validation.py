@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from scoring.models import Questionnaire, Roadmap
 from scoring.problems import Problem, ProblemsError
-from scoring.yamlsource import YamlDocument, format_path, parse_yaml
+from scoring.yamlsource import YamlDocument, format_path, parse_yaml, read_text_file
 
 Kind = Literal["questionnaire", "roadmap"]
 
@@ -83,11 +83,10 @@ def read_definition(text: str, file: str, expect: Kind | None = None) -> LoadedF
 def read_file(path: str | Path, expect: Kind | None = None) -> LoadedFile:
     """`read_definition` for a file on disk; an unreadable file is a problem, not a crash."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    text, problems = read_text_file(path, name)
+    if text is None:
         loaded = LoadedFile(file=name, text="")
-        loaded.problems.append(Problem(name, 0, "file_unreadable", {"detail": str(error)}))
+        loaded.problems.extend(problems)
         return loaded
     return read_definition(text, name, expect)
 
@@ -122,10 +121,9 @@ def roadmap_from_text(text: str, questionnaire: Questionnaire, file: str = "<roa
 
 
 def load_roadmap(path: str | Path, questionnaire: Questionnaire) -> Roadmap:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProblemsError([Problem(str(path), 0, "file_unreadable", {"detail": str(error)})]) from error
+    text, problems = read_text_file(path)
+    if text is None:
+        raise ProblemsError(problems)
     return roadmap_from_text(text, questionnaire, str(path))
 
 

@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Connection, Engine, and_, delete, insert, select
 
+from scoring.problems import Problem
+from scoring.yamlsource import format_path, parse_yaml
 from storage import audit
 from storage.db import reading, writing
-from storage.errors import AccessDenied, InvalidInput, NotFound, read_input_file
+from storage.errors import AccessDenied, ImportRejected, InvalidInput, NotFound, read_input_file
 from storage.tables import ROLES, app_user, org_unit_version, role_grant
 
 
@@ -155,15 +156,92 @@ def _upsert_user(connection: Connection, actor: Actor, user_id: str, name: str, 
 
 
 def load_access_yaml(engine: Engine, actor: Actor, path: str | Path) -> int:
-    """Create or update the users and grants listed in access.yaml; returns how many users."""
+    """Create or update the users and grants listed in access.yaml; returns how many users.
+    The whole file is checked first: a problem anywhere changes nothing."""
     require_admin(actor, "manage users", "administrere brukere")
-    data = yaml.safe_load(read_input_file(path)) or {}
-    users = data.get("users") or []
+    users = parse_access_yaml(read_input_file(path), str(path))
     with writing(engine) as connection:
-        for entry in users:
-            grants = []
-            for role in entry.get("roles") or []:
-                units = role.get("units") or [role.get("unit")]
-                grants += [Grant(role["role"], unit) for unit in units]
-            _upsert_user(connection, actor, entry["id"], entry.get("name") or entry["id"], grants)
+        for user_id, name, grants in users:
+            _upsert_user(connection, actor, user_id, name, grants)
     return len(users)
+
+
+def parse_access_yaml(text: str, file: str = "access.yaml") -> list[tuple[str, str, list[Grant]]]:
+    """The users of an access.yaml (id, name, grants); ImportRejected lists every problem
+    with its line."""
+    document, problems = parse_yaml(text, file)
+    if document is None or problems:
+        raise ImportRejected(problems)
+    data = document.data if document.data is not None else {}
+    if not isinstance(data, dict) or not isinstance(data.get("users", []), list):
+        where = () if not isinstance(data, dict) else ("users",)
+        raise ImportRejected(
+            [
+                Problem(
+                    file, document.line_of(where), "expected_type", _expected(where, "a list of users", data)
+                )
+            ]
+        )
+    users: list[tuple[str, str, list[Grant]]] = []
+    for index, entry in enumerate(data.get("users") or []):
+        at: tuple[str | int, ...] = ("users", index)
+        if not isinstance(entry, dict):
+            problems.append(
+                Problem(file, document.line_of(at), "expected_type", _expected(at, "a user", entry))
+            )
+            continue
+        user_id = entry.get("id")
+        if not isinstance(user_id, str) or not user_id.strip():
+            problems.append(
+                Problem(file, document.line_of(at), "missing", {"path": format_path(at), "field": "id"})
+            )
+            continue
+        grants: list[Grant] = []
+        roles = entry.get("roles") or []
+        if not isinstance(roles, list):
+            roles_at = (*at, "roles")
+            problems.append(
+                Problem(
+                    file, document.line_of(roles_at), "expected_type", _expected(roles_at, "a list", roles)
+                )
+            )
+            continue
+        for number, role in enumerate(roles):
+            role_at = (*at, "roles", number)
+            if not isinstance(role, dict) or role.get("role") not in ROLES:
+                value = role.get("role") if isinstance(role, dict) else role
+                problems.append(
+                    Problem(
+                        file,
+                        document.line_of(role_at),
+                        "bad_choice",
+                        {
+                            "path": format_path((*role_at, "role")),
+                            "choices": ", ".join(ROLES),
+                            "value": value,
+                        },
+                    )
+                )
+                continue
+            units = role.get("units") or [role.get("unit")]
+            if not isinstance(units, list) or not all(u is None or isinstance(u, str) for u in units):
+                units_at = (*role_at, "units")
+                problems.append(
+                    Problem(
+                        file,
+                        document.line_of(units_at),
+                        "expected_type",
+                        _expected(units_at, "unit ids", units),
+                    )
+                )
+                continue
+            grants += [Grant(role["role"], unit) for unit in units]
+        name = entry.get("name")
+        users.append((user_id, str(name) if name else user_id, grants))
+    if problems:
+        raise ImportRejected(problems)
+    return users
+
+
+def _expected(path: tuple[str | int, ...], expected: str, got: object) -> dict[str, str]:
+    return {"path": format_path(path), "expected": expected, "got": type(got).__name__}

@@ -18,7 +18,7 @@ from scoring.validation import questionnaire_from_text, roadmap_from_text
 from storage import audit, rollup
 from storage.access import Actor, require_admin
 from storage.db import reading, writing
-from storage.errors import InvalidInput, NotFound
+from storage.errors import InvalidInput, NotFound, read_input_file
 from storage.tables import cycle, questionnaire_version, roadmap_version, setting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,11 +154,12 @@ def load_definitions(
 ) -> int:
     """Register the questionnaire (and roadmap) files and make them current; returns the version id."""
     require_admin(actor, "change questionnaires", "endre spørreskjemaer")
-    text = Path(questionnaire_path).read_text(encoding="utf-8")
+    text = read_input_file(questionnaire_path)
+    roadmap_text = None if roadmap_path is None else read_input_file(roadmap_path)
     with writing(engine) as connection:
         version_id = register_questionnaire(connection, actor, text)
-        if roadmap_path is not None:
-            register_roadmap(connection, actor, Path(roadmap_path).read_text(encoding="utf-8"), text)
+        if roadmap_text is not None:
+            register_roadmap(connection, actor, roadmap_text, text)
         set_setting(connection, "questionnaire_version", str(version_id))
     return version_id
 

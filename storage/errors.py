@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scoring.problems import Problem
+from scoring.yamlsource import read_text_file
 
 MESSAGES: dict[str, dict[str, str]] = {
     "access_denied": {
@@ -130,10 +130,10 @@ class ImportRejected(ServiceError):
 
 
 def read_input_file(path: str | Path) -> str:
-    """A file given to a load or an import, as UTF-8 text. One that cannot be read (missing,
-    or saved in another encoding such as latin-1) is an ImportRejected that names it, never a
-    traceback."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ImportRejected([Problem(str(path), 0, "file_unreadable", {"detail": str(error)})]) from error
+    """A YAML file given to a load, as UTF-8 text. One that cannot be read (missing, too
+    large, or saved in another encoding such as latin-1) is an ImportRejected that names it
+    and the line, never a traceback."""
+    text, problems = read_text_file(path)
+    if text is None:
+        raise ImportRejected(problems)
+    return text

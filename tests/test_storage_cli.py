@@ -91,7 +91,8 @@ def test_empty_start_import_export_backup_restore(database_url: str, tmp_path: P
 @pytest.mark.parametrize("command", ["load-org", "load-access"])
 def test_a_file_in_another_encoding_is_refused_with_its_name(command: str, tmp_path: Path, capsys) -> None:
     """An org.yaml or access.yaml saved as latin-1 (as older Windows editors do) is a
-    message that names the file, not a UnicodeDecodeError traceback; nothing is changed."""
+    message that names the file and the line of the first byte that is not UTF-8, not a
+    UnicodeDecodeError traceback; nothing is changed."""
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     assert main(["--database", url, "init", "--empty"]) == 0
     capsys.readouterr()
@@ -100,5 +101,5 @@ def test_a_file_in_another_encoding_is_refused_with_its_name(command: str, tmp_p
     file.write_bytes(text.encode("latin-1", "replace"))
     assert main(["--database", url, command, str(file)]) == 1
     err = capsys.readouterr().err
-    assert f"{file}:0: cannot read the file" in err and "utf-8" in err
+    assert f"{file}:4: the file is not UTF-8 (byte 0xd8 on this line)" in err
     assert "nothing was changed" in err and "Traceback" not in err
