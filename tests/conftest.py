@@ -265,6 +265,7 @@ def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
         upsert_user(engine, SYSTEM, user, user.title(), grants)
     with writing(engine) as connection:
         set_setting(connection, "initialised", "test")
+        set_setting(connection, "demo", "test")  # invented people: local mode offers "sign in as"
     with reading(engine) as connection:
         questionnaire = questionnaire_of(connection, current_questionnaire_version(connection))
     return Clinic(engine, cycle_id, questionnaire, {u: actor_for(engine, u) for u in users})

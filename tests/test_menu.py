@@ -71,7 +71,7 @@ def test_a_page_outside_someone_s_menu_still_opens_and_says_why_it_is_empty(app_
     at = open_app("manager-k", "app_pages/validate.py")
     assert not at.exception
     assert "Validering" not in titles(menu_data(at))
-    assert [info.value for info in at.info] == ["Validering gjøres av kvalitetsrådgivere."]
+    assert [info.value for info in at.main.info] == ["Validering gjøres av kvalitetsrådgivere."]
 
 
 def test_the_menu_follows_the_language(app_clinic) -> None:

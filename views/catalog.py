@@ -74,6 +74,28 @@ STRINGS: dict[str, dict[str, str]] = {
     "role.leader": {"nb": "enhetsleder", "en": "unit leader"},
     "role.advisor": {"nb": "kvalitetsrådgiver", "en": "quality advisor"},
     "role.participant": {"nb": "deltaker", "en": "participant"},
+    "waysin.local": {
+        "nb": "Lokal modus: appen nås bare fra denne maskinen.",
+        "en": "Local mode: the app can be reached from this machine only.",
+    },
+    "waysin.network": {
+        "nb": "Åpen i nettverket uten innlogging: andre når bare deltakelse i arbeidsmøter.",
+        "en": "Open to the network without sign-in: others reach workshop participation only.",
+    },
+    "waysin.locked": {
+        "nb": "Appen er åpnet for nettverket uten innlogging, så her er bare deltakelse i "
+        "arbeidsmøter åpen. Administratoren kommer inn med lenken som står i konsollen der "
+        "appen ble startet.",
+        "en": "The app is open to the network without sign-in, so only workshop participation "
+        "is open here. The administrator gets in with the link printed in the console where "
+        "the app was started.",
+    },
+    "waysin.no_admin": {
+        "nb": "Ingen administrator er registrert. Legg inn brukere med "
+        "«python -m storage load-access data/access.yaml».",
+        "en": "No administrator is registered. Add users with "
+        '"python -m storage load-access data/access.yaml".',
+    },
     "common.sign_in_first": {
         "nb": "Velg en bruker i sidefeltet for å begynne.",
         "en": "Pick a user in the sidebar to begin.",

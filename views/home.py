@@ -31,7 +31,7 @@ def page() -> None:
     st.write(t("home.intro"))
 
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+        st.info(state.not_signed_in_note(), icon=":material/arrow_back:")
     else:
         _due(actor, len(questionnaire.items()))
 

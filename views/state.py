@@ -24,11 +24,9 @@ from storage.errors import NotFound
 from storage.org import tree_version
 from storage.results import assessable_units, data_version, open_cycles
 from storage.rollup import unit_names
-from views import pickers
+from views import pickers, waysin
 from views.i18n import LANGUAGES, lang, t
 from views.text import plain
-
-AUTH_MODE = os.environ.get("MATURITY_AUTH", "demo")  # demo | header | oidc
 
 
 class Run(NamedTuple):
@@ -68,7 +66,7 @@ def begin_run() -> None:
     version without asking again. Callbacks have run by now, so the user is final."""
     made = _engine(database_url())
     data = data_version(made)
-    user_id = _signed_in_user()
+    user_id = _signed_in_user(made, data)
     st.session_state["_run"] = Run(made, data, actor_of(made, user_id, data) if user_id else None)
 
 
@@ -87,10 +85,25 @@ def version() -> int:
     return data_version(engine()) if run is None else run.data
 
 
+class Facts(NamedTuple):
+    """What the sign-in needs to know of the database."""
+
+    users: list[dict[str, Any]]  # to sign in as, with demo data
+    demo: str | None  # the demo's name, when the database holds demo data
+    admin: str | None  # the first administrator: the person at the machine in local mode
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _sidebar_facts(_engine: Engine, data: int) -> tuple[list[dict[str, Any]], str | None]:
-    """The users to sign in as (demo mode) and whether the database holds demo data."""
-    return list_users(_engine), demo_marker(_engine)
+def _facts(_engine: Engine, database: str, data: int) -> Facts:
+    users = list_users(_engine)
+    admin = next((str(u["id"]) for u in users if "admin" in u["roles"]), None)  # type: ignore[operator]
+    return Facts(users, demo_marker(_engine), admin)
+
+
+def _sidebar_facts(made: Engine, data: int) -> Facts:
+    """The sign-in's facts of the database `made` at version `data` (keyed on the database
+    too: two databases can be at the same version, as in tests)."""
+    return _facts(made, made.url.render_as_string(hide_password=True), data)
 
 
 def current_actor() -> Actor | None:
@@ -98,7 +111,7 @@ def current_actor() -> Actor | None:
     run = st.session_state.get("_run")
     if run is not None:
         return run.actor
-    user_id = _signed_in_user()
+    user_id = _signed_in_user(engine(), version())
     return actor_of(engine(), user_id, version()) if user_id else None
 
 
@@ -116,24 +129,45 @@ def signed_in_actor() -> Actor | None:
     """The signed-in actor; without one, a note that says to sign in, and None."""
     actor = current_actor()
     if actor is None:
-        st.info(t("common.sign_in_first"), icon=":material/arrow_back:")
+        st.info(not_signed_in_note(), icon=":material/arrow_back:")
     return actor
 
 
-def _signed_in_user() -> str | None:
-    if AUTH_MODE == "header":
+def not_signed_in_note() -> str:
+    if waysin.mode() != "local":
+        return t("common.sign_in_first")
+    if not waysin.local_access():
+        return t("waysin.locked")
+    if _sidebar_facts(engine(), version()).demo:
+        return t("common.sign_in_first")
+    return t("waysin.no_admin")
+
+
+def _signed_in_user(made: Engine, data: int) -> str | None:
+    """Who this browser session acts as: the proxy's or the identity provider's user, or in
+    local mode the user picked (demo data), else the administrator at the machine."""
+    auth = waysin.mode()
+    if auth == "header":
         return st.context.headers.get(os.environ.get("MATURITY_AUTH_HEADER", "X-Forwarded-User"))
-    if AUTH_MODE == "oidc":
+    if auth == "oidc":
         return st.user.get("email") if st.user.is_logged_in else None
-    return st.session_state.get("user_id")
+    if not waysin.local_access():
+        return None
+    picked = st.session_state.get("user_id")
+    if picked is not None:
+        return picked
+    facts = _sidebar_facts(made, data)
+    return None if facts.demo else facts.admin
 
 
 def sidebar(actor: Actor | None) -> None:
-    """Language, sign-in (demo mode) and who is signed in."""
+    """Language, sign-in (the picker of local mode with demo data), who is signed in, and
+    in local mode where the app can be reached from."""
+    auth = waysin.mode()
     with st.sidebar:
         language_picker()
-        users, demo = _sidebar_facts(engine(), version())
-        if AUTH_MODE == "demo":
+        users, demo, _ = _sidebar_facts(engine(), version())
+        if auth == "local" and demo and waysin.local_access():
             ids = [u["id"] for u in users]
             names = {u["id"]: f"{u['name']} ({u['id']})" for u in users}
             current = st.session_state.get("user_id")
@@ -148,13 +182,15 @@ def sidebar(actor: Actor | None) -> None:
                 help=t("sidebar.user_help"),
                 placeholder="—",
             )
-        elif AUTH_MODE == "oidc" and not st.user.is_logged_in:
+        elif auth == "oidc" and not st.user.is_logged_in:
             st.button("Logg inn" if lang() == "nb" else "Sign in", on_click=st.login)
         if actor is not None:  # one element for both lines: each costs every page's drawing
             lines = [t("sidebar.signed_in", name=actor.name)]
             roles = sorted({t(f"role.{g.role}") for g in actor.grants})
             if roles:
                 lines.append(t("sidebar.roles", roles=", ".join(roles)))
+            if auth == "local":
+                lines.append(t("waysin.local" if waysin.this_machine_only() else "waysin.network"))
             st.caption("  \n".join(plain(line) for line in lines))
         if demo:
             st.info(t("sidebar.demo"), icon=":material/info:")
