@@ -86,16 +86,49 @@ def test_migrations_from_empty_match_the_models(database_url: str) -> None:
     engine.dispose()
 
 
-def test_audit_log_is_append_only(engine) -> None:
+REWRITES = {  # every way a statement can change or remove a row of the audit log, per engine
+    "update": "UPDATE audit_log SET actor = 'someone else'",
+    "delete": "DELETE FROM audit_log",
+    "replace": "INSERT OR REPLACE INTO audit_log (id, at, actor, action, entity, entity_id) "
+    "SELECT id, at, 'someone else', action, entity, entity_id FROM audit_log",
+    "replace-keyword": "REPLACE INTO audit_log (id, at, actor, action, entity, entity_id) "
+    "SELECT id, at, 'someone else', action, entity, entity_id FROM audit_log",
+    "upsert": "INSERT INTO audit_log (id, at, actor, action, entity, entity_id) "
+    "SELECT id, at, 'x', 'x', 'x', 'x' FROM audit_log WHERE true "
+    "ON CONFLICT (id) DO UPDATE SET actor = 'someone else'",
+    "truncate": "TRUNCATE audit_log",
+}
+ON_SQLITE = ("update", "delete", "replace", "replace-keyword", "upsert")  # no TRUNCATE there
+ON_POSTGRES = ("update", "delete", "upsert", "truncate")  # no REPLACE there
+
+
+@pytest.mark.parametrize(
+    ("kind", "rewrite"),
+    [("sqlite", rewrite) for rewrite in ON_SQLITE] + [("postgresql", rewrite) for rewrite in ON_POSTGRES],
+)
+def test_audit_log_is_append_only(kind: str, rewrite: str, tmp_path) -> None:
     from storage import audit
 
+    with fresh_database(kind, tmp_path) as url:
+        engine = make_engine(url)
+        migrate(engine)
+        try:
+            _try_to_rewrite_the_audit_log(engine, audit, rewrite)
+        finally:
+            engine.dispose()
+
+
+def _try_to_rewrite_the_audit_log(engine, audit, rewrite: str) -> None:
     with writing(engine) as connection:
         audit.record(connection, "tester", "test", "thing", 1, None, {"x": 1})
-    for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
-        with pytest.raises(Exception, match="append-only"), writing(engine) as connection:
-            connection.execute(text(statement))
+    with pytest.raises(Exception, match="append-only"), writing(engine) as connection:
+        connection.execute(text(REWRITES[rewrite]))
     with reading(engine) as connection:
         assert connection.execute(select(audit_log.c.actor)).scalars().all() == ["tester"]
+    with writing(engine) as connection:  # and new entries are still taken
+        audit.record(connection, "tester", "test", "thing", 2, None, {"x": 2})
+    with reading(engine) as connection:
+        assert connection.execute(select(audit_log.c.actor)).scalars().all() == ["tester", "tester"]
 
 
 # Life cycle ---------------------------------------------------------------------------
