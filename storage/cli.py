@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from storage.db import database_url, make_engine, migrate
 from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
 from storage.errors import ImportRejected, ServiceError
 from storage.org import load_org_yaml
+from storage.roles import grant_app_role
 from storage.transfer import apply_import, backup, csv_bytes, export_results, plan_import, restore, xlsx_bytes
 
 
@@ -54,6 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     save.add_argument("file")
     load = commands.add_parser("restore", help="restore a backup file into a new, empty database")
     load.add_argument("file")
+    role = commands.add_parser(
+        "app-role",
+        help="PostgreSQL: create or update the role the app connects as (run as the owner)",
+    )
+    role.add_argument("name")
+    role.add_argument(
+        "--password-env", metavar="VARIABLE", help="set the role's password from this environment variable"
+    )
 
     args = parser.parse_args(argv)
     engine = make_engine(args.database)
@@ -115,6 +125,13 @@ def _run(args: argparse.Namespace, engine) -> int:
             xlsx_bytes(frame, "Resultater") if out.suffix.lower() == ".xlsx" else csv_bytes(frame)
         )
         print(f"{len(frame)} row(s) written to {out}")
+    elif args.command == "app-role":
+        password = os.environ.get(args.password_env) if args.password_env else None
+        if args.password_env and password is None:
+            print(f"{args.password_env} is not set", file=sys.stderr)
+            return 1
+        for statement in grant_app_role(engine, args.name, password):
+            print(statement)
     elif args.command == "backup":
         counts = backup(engine, args.file)
         print(f"{sum(counts.values())} row(s) in {len(counts)} table(s) written to {args.file}")
