@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 import views.libraries  # noqa: F401  (first: see its docstring)
-from views import dash, guard, menu, state
+from views import dash, guard, menu, state, waysin
 from views.i18n import t
 
 ICON = str(Path(__file__).parent / "assets" / "icon.png")  # served by the app, never fetched
@@ -29,6 +29,8 @@ def participant_pages() -> list[st.Page]:
 st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
 st.html(dash.HIDE_CHART_TOOLBAR)  # its labels are English only; pages offer downloads of their own
 state.init_session()
+if waysin.mode() == "header" and not waysin.header_mode_ready():
+    guard.refuse_to_serve(t("waysin.header_unconfigured"))  # stops here, for every request
 state.begin_run()
 
 if "ws" in st.query_params:

@@ -20,11 +20,12 @@ from sqlalchemy import delete
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from storage.db import make_engine, writing
+from storage.db import make_engine, migrate, writing
 from storage.tables import setting
 from views import waysin
 
-from .conftest import APP
+from .browserkit import chromium, playwright_api, serve, settle
+from .conftest import APP, make_clinic
 
 ROOT = Path(__file__).resolve().parent.parent
 PICKER = "Logg inn som"
@@ -206,3 +207,88 @@ def test_the_console_s_token_lets_the_administrator_in_and_leaves_the_address(ap
         assert not at.exception
         assert "Innlogget: Admin" in sidebar_text(at)
         assert not any(info.value.startswith(LOCKED) for info in at.main.info)
+
+
+class Headers:
+    """Request headers as Streamlit gives them: case-insensitive, repeatable."""
+
+    def __init__(self, *pairs: tuple[str, str]) -> None:
+        self.pairs = pairs
+
+    def get_all(self, key: str) -> list[str]:
+        return [value for name, value in self.pairs if name.lower() == key.lower()]
+
+
+SECRET = "proxy-secret-0123456789"
+PROOF = ("X-Maturity-Proxy-Secret", SECRET)
+
+
+@pytest.mark.parametrize(
+    ("configured", "headers", "expected"),
+    [
+        (SECRET, Headers(PROOF, ("X-Forwarded-User", "leader-a")), "leader-a"),
+        (SECRET, Headers(PROOF, ("x-forwarded-user", " leader-a "), ("Other", "x")), "leader-a"),
+        (SECRET, Headers(("X-Forwarded-User", "admin")), None),  # around the proxy
+        (SECRET, Headers(("X-Maturity-Proxy-Secret", "guess"), ("X-Forwarded-User", "admin")), None),
+        (SECRET, Headers(PROOF, PROOF, ("X-Forwarded-User", "admin")), None),
+        (SECRET, Headers(PROOF, ("X-Forwarded-User", "admin"), ("X-Forwarded-User", "leader-a")), None),
+        (SECRET, Headers(PROOF, ("X-Forwarded-User", "  ")), None),
+        (SECRET, Headers(PROOF), None),
+        ("", Headers(("X-Maturity-Proxy-Secret", ""), ("X-Forwarded-User", "admin")), None),
+        ("short", Headers(("X-Maturity-Proxy-Secret", "short"), ("X-Forwarded-User", "admin")), None),
+    ],
+)
+def test_header_mode_believes_only_the_proxy(
+    monkeypatch, configured: str, headers: Headers, expected
+) -> None:
+    monkeypatch.setenv("MATURITY_PROXY_SECRET", configured)
+    assert waysin.header_user(headers) == expected
+
+
+def test_header_mode_without_a_proxy_secret_serves_nothing(app_clinic, monkeypatch) -> None:
+    monkeypatch.setenv("MATURITY_AUTH", "header")
+    monkeypatch.delenv("MATURITY_PROXY_SECRET", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    refusal = next(error.value for error in at.error)
+    assert refusal.startswith("Appen er satt opp for innlogging gjennom en proxy")
+    assert not at.get("bidi_component")  # no menu, no page
+    assert not at.title
+
+
+def test_header_mode_in_chromium_signs_in_through_the_proxy_only(tmp_path: Path, monkeypatch) -> None:
+    """The real path: the headers arrive with the browser's connection. A browser that sends
+    the proxy's secret and a user is that user; one that sends only a user header (as a
+    request that went around the proxy would) is nobody."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    make_clinic(engine)
+    engine.dispose()
+    monkeypatch.setenv("MATURITY_AUTH", "header")  # for the server the test starts
+    monkeypatch.setenv("MATURITY_PROXY_SECRET", SECRET)
+    with contextlib.ExitStack() as stack:
+        base = stack.enter_context(serve(url, tmp_path / "server.log"))
+        p = stack.enter_context(playwright_api.sync_playwright())
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+        stack.callback(browser.close)
+        seen = {}
+        for who, headers in {
+            "proxy": {"X-Maturity-Proxy-Secret": SECRET, "X-Forwarded-User": "manager-k"},
+            "around": {"X-Forwarded-User": "admin"},
+        }.items():
+            context = browser.new_context(extra_http_headers=headers)
+            page = context.new_page()
+            page.goto(base + "/")
+            settle(page)
+            page.get_by_role("heading", name="Forbedringsreisen").wait_for()
+            settle(page)
+            links = page.get_by_role("navigation", name="Sider").get_by_role("link")
+            seen[who] = (page.locator("[data-testid='stSidebar']").inner_text(), links.all_inner_texts())
+            if who == "around":
+                page.get_by_text("Du er ikke logget inn.").wait_for()
+            context.close()
+    (proxied, proxied_menu), (around, around_menu) = seen["proxy"], seen["around"]
+    assert "Innlogget: Manager-K" in proxied and any(link.endswith("Oversikt") for link in proxied_menu)
+    assert "Innlogget" not in around and PICKER not in around
+    assert [link.split()[-1] for link in around_menu] == ["Start", "arbeidsmøte"]

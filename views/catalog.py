@@ -90,6 +90,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "is open here. The administrator gets in with the link printed in the console where "
         "the app was started.",
     },
+    "waysin.header_unconfigured": {
+        "nb": "Appen er satt opp for innlogging gjennom en proxy (MATURITY_AUTH=header), men "
+        "vet ikke hvordan den skal kjenne igjen proxyen: sett MATURITY_PROXY_SECRET (minst 16 "
+        "tegn) og la proxyen sende den i X-Maturity-Proxy-Secret. Til da vises ingenting.",
+        "en": "The app is set up for sign-in through a proxy (MATURITY_AUTH=header) but has no "
+        "way to know its proxy: set MATURITY_PROXY_SECRET (16 characters or more) and have the "
+        "proxy send it as X-Maturity-Proxy-Secret. Until then nothing is shown.",
+    },
+    "waysin.not_signed_in": {
+        "nb": "Du er ikke logget inn. Åpne appen gjennom virksomhetens innlogging.",
+        "en": "You are not signed in. Open the app through your organisation's sign-in.",
+    },
     "waysin.no_admin": {
         "nb": "Ingen administrator er registrert. Legg inn brukere med "
         "«python -m storage load-access data/access.yaml».",

@@ -67,3 +67,10 @@ def body(function: Callable[P, R]) -> Callable[P, R | None]:
             return None
 
     return guarded
+
+
+def refuse_to_serve(message: str) -> None:
+    """End every run with `message`: the app is set up in a way that is not safe to serve."""
+    log.error("refusing to serve: %s", message)
+    st.error(message, icon=":material/block:")
+    st.stop()

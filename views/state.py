@@ -135,7 +135,7 @@ def signed_in_actor() -> Actor | None:
 
 def not_signed_in_note() -> str:
     if waysin.mode() != "local":
-        return t("common.sign_in_first")
+        return t("waysin.not_signed_in")
     if not waysin.local_access():
         return t("waysin.locked")
     if _sidebar_facts(engine(), version()).demo:
@@ -148,7 +148,7 @@ def _signed_in_user(made: Engine, data: int) -> str | None:
     local mode the user picked (demo data), else the administrator at the machine."""
     auth = waysin.mode()
     if auth == "header":
-        return st.context.headers.get(os.environ.get("MATURITY_AUTH_HEADER", "X-Forwarded-User"))
+        return waysin.header_user(st.context.headers)
     if auth == "oidc":
         return st.user.get("email") if st.user.is_logged_in else None
     if not waysin.local_access():

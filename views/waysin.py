@@ -1,7 +1,11 @@
 """Who may reach the app (DESIGN.md section 9, "Who may reach the app").
 
 - A deployment signs people in: `MATURITY_AUTH=oidc` (or an `[auth]` section in the
-  secrets: Streamlit's `st.login`) or `MATURITY_AUTH=header` behind a trusted proxy.
+  secrets: Streamlit's `st.login`) or `MATURITY_AUTH=header` behind a trusted proxy. The
+  proxy proves itself with a secret it adds to every request (`MATURITY_PROXY_SECRET`, sent
+  as X-Maturity-Proxy-Secret); without that secret configured header mode serves nothing,
+  and a request without it (one that went around the proxy) is nobody, whatever user header
+  it carries.
 - Without a sign-in the app is in local mode. It listens on this machine only
   (`.streamlit/config.toml` sets `server.address = "127.0.0.1"`), and the person at the
   machine is the administrator; demo data adds the "sign in as" picker for trying roles.
@@ -17,17 +21,20 @@ import hmac
 import logging
 import os
 import secrets
+from typing import Any
 
 import streamlit as st
 
 LOOPBACK = ("127.", "localhost", "::1")
+PROXY_SECRET_HEADER = "X-Maturity-Proxy-Secret"
+MIN_PROXY_SECRET = 16  # characters
 TOKEN_PARAM = "token"
 TOKEN_OK = "_admin_token_ok"  # session: this browser session has shown the console's token
 log = logging.getLogger("maturity")
 
 
 def mode() -> str:
-    """ "header", "oidc" or "local": how people are signed in. `MATURITY_AUTH` decides; unset,
+    """How people are signed in: "header", "oidc" or "local". `MATURITY_AUTH` decides; unset,
     an `[auth]` section in the secrets means OpenID Connect, and nothing means local mode
     ("demo", the old name of local mode, is still understood)."""
     configured = os.environ.get("MATURITY_AUTH", "").strip().lower()
@@ -38,6 +45,26 @@ def mode() -> str:
     if configured not in ("", "local", "demo"):
         log.warning("MATURITY_AUTH=%r is not header, oidc or local: local mode", configured)
     return "local"
+
+
+def header_mode_ready() -> bool:
+    """Whether header mode knows how to tell its proxy from anyone else."""
+    return len(os.environ.get("MATURITY_PROXY_SECRET", "")) >= MIN_PROXY_SECRET
+
+
+def header_user(headers: Any) -> str | None:
+    """The user the proxy names, when the request carries the proxy's secret exactly once and
+    exactly one user header (`headers`: Streamlit's request headers, with get_all)."""
+    secret = os.environ.get("MATURITY_PROXY_SECRET", "")
+    proofs = headers.get_all(PROXY_SECRET_HEADER)
+    if len(secret) < MIN_PROXY_SECRET or len(proofs) != 1:
+        return None
+    if not hmac.compare_digest(proofs[0].encode(), secret.encode()):
+        return None
+    users = headers.get_all(os.environ.get("MATURITY_AUTH_HEADER", "X-Forwarded-User"))
+    if len(users) != 1 or not users[0].strip():
+        return None  # two user headers: one of them did not come from the proxy
+    return users[0].strip()
 
 
 def _auth_in_secrets() -> bool:
