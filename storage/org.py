@@ -41,6 +41,10 @@ class UnitSpec:
     parent_id: str | None
 
 
+MAX_ID = 64  # org_unit.id, held on SQLite as on PostgreSQL (where the column refuses longer)
+MAX_NAME = 200  # org_unit_version.name_nb and name_en
+
+
 def parse_org_yaml(text: str, file: str = "org.yaml") -> list[UnitSpec]:
     """The units of an org.yaml, parents first; ImportRejected lists every problem."""
     document, problems = parse_yaml(text, file)
@@ -63,6 +67,10 @@ def parse_org_yaml(text: str, file: str = "org.yaml") -> list[UnitSpec]:
             )
         if not isinstance(unit_id, str) or not unit_id:
             problems.append(_problem(file, line, f"{where}: missing field 'id'"))
+            return
+        if len(unit_id) > MAX_ID:
+            too_long = f"{where}.id: at most {MAX_ID} characters, got {len(unit_id)}"
+            problems.append(_problem(file, line, too_long))
             return
         if unit_id in seen:
             problems.append(
@@ -87,6 +95,16 @@ def parse_org_yaml(text: str, file: str = "org.yaml") -> list[UnitSpec]:
         else:
             problems.append(_problem(file, line, f"{where}: missing field 'name'"))
             name_nb = name_en = unit_id
+        names = [("name", name_nb)] if isinstance(name, str) else [("name.nb", name_nb), ("name.en", name_en)]
+        for name_field, text in names:
+            if len(text) > MAX_NAME:
+                problems.append(
+                    _problem(
+                        file,
+                        document.line_of(path + ("name",)),
+                        f"{where}.{name_field}: at most {MAX_NAME} characters, got {len(text)}",
+                    )
+                )
         units.append(UnitSpec(unit_id, str(kind), name_nb, name_en, parent))
         children = node.get("children") or []
         if not isinstance(children, list):

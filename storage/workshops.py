@@ -50,6 +50,7 @@ MAX_FAILED_JOINS = 10  # wrong codes per client within JOIN_WINDOW
 JOIN_WINDOW = dt.timedelta(minutes=15)
 PARTICIPANT = "deltaker"  # the audit log's name for an anonymous participant
 MIN_SECRET = 16  # characters of a device's secret (token_urlsafe(18) gives 24)
+MAX_SECRET = 64  # a longer one proposed by a device is not kept: the app makes its own
 READERS = ("leader", "management", "advisor")
 
 
@@ -491,7 +492,7 @@ def join(engine: Engine, token: str, secret: str | None = None) -> tuple[str, Pa
     (its secret given) gets its own part back and adds no participant; a new one is refused
     once the round is over or as many have joined as the leader expects. A new participant
     keeps the secret the device proposes (so asking twice cannot make two), unless it is too
-    short or taken."""
+    short, too long or taken."""
     with writing(engine) as connection:
         row = _by_token(connection, token)
         if secret and (found := _participation(connection, row, secret)) is not None:
@@ -511,7 +512,7 @@ def join(engine: Engine, token: str, secret: str | None = None) -> tuple[str, Pa
             ).first()
             is not None
         )
-        if not secret or len(secret) < MIN_SECRET or taken:
+        if not secret or not MIN_SECRET <= len(secret) <= MAX_SECRET or taken:
             secret = secrets.token_urlsafe(18)
         participant_id = int(
             connection.execute(

@@ -188,3 +188,29 @@ def test_the_commands_refuse_hostile_yaml_within_the_memory_budget(
     assert message.render("en") in output
     assert "Traceback" not in output
     assert peak_kb < MEMORY_BUDGET_KB, f"peak RSS {peak_kb} KB"
+
+
+@pytest.mark.parametrize(
+    ("unit", "line", "message"),
+    [
+        ("{id: " + "x" * 65 + ", kind: enhet, name: Post}", 5, "id: at most 64 characters, got 65"),
+        ("{id: a, kind: enhet, name: " + "N" * 201 + "}", 5, "name: at most 200 characters, got 201"),
+        (
+            "{id: a, kind: enhet, name: {nb: Post, en: " + "E" * 250 + "}}",
+            5,
+            "name.en: at most 200 characters, got 250",
+        ),
+    ],
+)
+def test_an_org_file_with_ids_or_names_too_long_for_the_database_names_the_line(
+    unit: str, line: int, message: str
+) -> None:
+    """SQLite would store them and PostgreSQL refuse them (a backup would then not restore):
+    the file is refused on either engine, at the unit's line."""
+    from storage.org import parse_org_yaml
+
+    text = "id: hf\nkind: helseforetak\nname: HF\nchildren:\n  - " + unit + "\n"
+    with pytest.raises(ImportRejected) as refused:
+        parse_org_yaml(text, "org.yaml")
+    problem = only(refused.value.problems)
+    assert problem.line == line and problem.message("en").endswith(message), problem.message("en")

@@ -134,6 +134,14 @@ def test_one_device_is_one_participant(clinic: Clinic) -> None:
     assert third.participant_id != first.participant_id
 
 
+@pytest.mark.parametrize("proposed", ["short", "x" * (ws.MAX_SECRET + 1), "y" * 150])
+def test_a_secret_a_device_proposes_outside_the_limits_is_replaced(clinic: Clinic, proposed: str) -> None:
+    made = opened(clinic, expected=3)
+    secret, part = ws.join(clinic.engine, made.token, proposed)
+    assert secret != proposed and ws.MIN_SECRET <= len(secret) <= ws.MAX_SECRET
+    assert ws.participation(clinic.engine, made.token, secret) == part
+
+
 def test_joins_stop_at_the_expected_number_until_the_leader_raises_it(clinic: Clinic) -> None:
     made = opened(clinic, expected=3)
     for _ in range(3):
