@@ -16,6 +16,7 @@ import pandas as pd
 
 from scoring.models import Questionnaire
 from scoring.problems import Problem, ProblemsError
+from scoring.yamlsource import decode_text
 
 REQUIRED_COLUMNS = ("unit", "cycle", "respondent", "item", "answer")
 KEY_COLUMNS = ("unit", "cycle", "respondent", "item")
@@ -52,21 +53,41 @@ def read_answers_csv(
     name = file or (str(source) if isinstance(source, (str, Path)) else "<answers>")
     try:
         raw_frame = read_text_csv(source)
+    except NotUtf8 as error:
+        raise ProblemsError([error.problem(name)]) from error
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ProblemsError([Problem(name, 1, "csv_unreadable", {"detail": _first_line(error)})]) from error
     return parse_answers(raw_frame, questionnaire, name)
 
 
+class NotUtf8(ValueError):
+    """The CSV is not UTF-8: the line of its first byte that is not, and the byte."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message())
+        self.line, self.params = problem.line, problem.params
+
+    def problem(self, file: str) -> Problem:
+        return Problem(file, self.line, "file_not_utf8", self.params)
+
+
 def read_text_csv(source: str | Path | IO[str] | IO[bytes]) -> pd.DataFrame:
     """Every cell as text (empty stays empty, "NA" stays "NA"), in UTF-8 with or without a
-    BOM, separated by comma, semicolon or tab. A file-like source is rewound afterwards."""
+    BOM, separated by comma, semicolon or tab; NotUtf8 names the line of a file in another
+    encoding. A file-like source is rewound afterwards."""
     if isinstance(source, (str, Path)):
-        text = Path(source).read_text(encoding="utf-8-sig")
+        content: str | bytes = Path(source).read_bytes()
     else:
         content = source.read()
         if hasattr(source, "seek"):
             source.seek(0)
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    if isinstance(content, bytes):
+        decoded, problems = decode_text(content, "")
+        if decoded is None:
+            raise NotUtf8(problems[0])
+        text = decoded
+    else:
+        text = content.lstrip("\ufeff")
     return pd.read_csv(
         io.StringIO(text),
         sep=delimiter(text),

@@ -16,7 +16,7 @@ from typing import IO, Any
 import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, LargeBinary, delete, func, insert, select, text
 
-from scoring.answers import parse_answers, read_text_csv
+from scoring.answers import NotUtf8, parse_answers, read_text_csv
 from scoring.problems import Problem, ProblemsError
 from storage import audit, rollup
 from storage.access import Actor, holds_on_unit, require_admin
@@ -323,6 +323,8 @@ def _read_raw(source: str | Path | IO[str] | IO[bytes], name: str) -> pd.DataFra
         return raw
     except ImportRejected:
         raise
+    except NotUtf8 as error:
+        raise ImportRejected([error.problem(name)]) from error
     except Exception as error:  # unreadable file: report, never crash the caller
         raise ImportRejected(
             [Problem(name, 1, "csv_unreadable", {"detail": str(error).splitlines()[0]})]

@@ -120,6 +120,26 @@ def test_semicolon_file_from_norwegian_excel_with_bom() -> None:
     ]
 
 
+@pytest.mark.parametrize("as_path", [True, False])
+def test_a_csv_saved_by_excel_as_windows_1252_names_the_line(tmp_path, as_path: bool) -> None:
+    """Norwegian Excel's "CSV (semikolonseparert)" is Windows-1252: the first line with an
+    æ, ø or å is named, with what to do, instead of a decoder's byte offset."""
+    questionnaire = questionnaire_from_text(small_questionnaire())
+    text = (
+        "unit;cycle;respondent;item;answer;comment\nu1;2024/2025;r1;A1;3;ok\nu1;2024/2025;r1;A2;2;Bør øves\n"
+    )
+    file = tmp_path / "svar.csv"
+    file.write_bytes(text.encode("cp1252"))
+    source = file if as_path else io.BytesIO(file.read_bytes())
+    with pytest.raises(ProblemsError) as caught:
+        read_answers_csv(source, questionnaire, file="svar.csv")
+    (problem,) = caught.value.problems
+    assert problem.render("nb") == (
+        "svar.csv:3: filen er ikke lagret som UTF-8 (byte 0xf8 på denne linjen): "
+        "lagre den som UTF-8 og prøv igjen"
+    )
+
+
 def test_problems_carry_norwegian_messages() -> None:
     questionnaire = questionnaire_from_text(small_questionnaire())
     with pytest.raises(ProblemsError) as caught:

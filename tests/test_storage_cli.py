@@ -60,6 +60,14 @@ def test_empty_start_import_export_backup_restore(database_url: str, tmp_path: P
     assert main(["--database", database_url, "import", str(bad), "--apply"]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:4: unknown unit 'post-ukjent' (not in the organisation)" in err
+
+    latin = tmp_path / "latin.csv"  # saved by an older tool in latin-1
+    latin.write_bytes(
+        ANSWERS.format(cycle=label).replace("post-hjerte,", "post-hjerte-ø,", 1).encode("latin-1")
+    )
+    assert main(["--database", database_url, "import", str(latin), "--apply"]) == 1
+    err = capsys.readouterr().err
+    assert f"{latin}:4: the file is not UTF-8 (byte 0xf8 on this line)" in err and "Traceback" not in err
     assert "nothing was changed" in err
     assert count(database_url, assessment) == 0
 
