@@ -9,10 +9,11 @@
 - Without a sign-in the app is in local mode. It listens on this machine only
   (`.streamlit/config.toml` sets `server.address = "127.0.0.1"`), and the person at the
   machine is the administrator; demo data adds the "sign in as" picker for trying roles.
-- Local mode opened to a network (`--server.address 0.0.0.0`, to run a workshop on people's
-  phones): only workshop participation is reachable without a secret. The administrator's
-  way in is a link with a random token, printed in the console when the app is first
-  opened; the token is then kept in the browser session and taken out of the address.
+- Local mode opened to a network (`--server.address` the machine's address, or 0.0.0.0, to
+  run a workshop on people's phones): only workshop participation is reachable without a
+  secret. The administrator's way in is a link with a random token, printed in the console
+  when the app is first opened; the token is then kept in the browser session and taken
+  out of the address.
 """
 
 from __future__ import annotations
