@@ -50,3 +50,21 @@ def test_every_counted_text_has_a_singular_and_a_plural(key: str) -> None:
 
 def test_the_scan_finds_the_keys() -> None:
     assert len(USED) > 100
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("se http://evil.invalid/x", "se http\\:\u2060//evil\\.invalid/x"),
+        ("HTTPS://A.B", "HTTPS\\:\u2060//A\\.B"),
+        ("www.vg.no og WWW.VG.NO", "www\u2060\\.vg\\.no og WWW\u2060\\.VG\\.NO"),
+        ("ola@sykehus.no", "ola@\u2060sykehus\\.no"),
+        ("kl. 10:30 i rom 2", "kl\\. 10\\:30 i rom 2"),  # a colon alone is left as it was
+    ],
+)
+def test_plain_leaves_no_address_for_markdown_to_link(typed: str, shown: str) -> None:
+    """GitHub-flavoured Markdown links bare addresses after escapes are resolved, so escaping
+    alone left a typed web or e-mail address a live link: a word joiner keeps it text."""
+    from views.text import plain
+
+    assert plain(typed) == shown

@@ -7,12 +7,20 @@ link, an image or formatting. `plain` is the one place that does it.
 
 from __future__ import annotations
 
+import re
+
 MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$:"
+WORD_JOINER = "\u2060"  # invisible, and keeps a line from breaking where it stands
+# What GitHub-flavoured Markdown turns into a link after escapes are resolved: a scheme's
+# "://", "www." and an e-mail address's "@". A word joiner inside each keeps them text.
+_AUTOLINKS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def plain(text: str) -> str:
     """`text` with every character Markdown (and Streamlit's extensions) treats specially
-    escaped, so it reads exactly as written."""
+    escaped, and no web or e-mail address left for it to make a link of, so it reads exactly
+    as written."""
+    text = _AUTOLINKS.sub(WORD_JOINER, text)
     return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
 
 
