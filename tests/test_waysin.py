@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -276,6 +277,7 @@ def test_header_mode_in_chromium_signs_in_through_the_proxy_only(tmp_path: Path,
         for who, headers in {
             "proxy": {"X-Maturity-Proxy-Secret": SECRET, "X-Forwarded-User": "manager-k"},
             "around": {"X-Forwarded-User": "admin"},
+            "unknown": {"X-Maturity-Proxy-Secret": SECRET, "X-Forwarded-User": "ny.person@sykehus.no"},
         }.items():
             context = browser.new_context(extra_http_headers=headers)
             page = context.new_page()
@@ -287,8 +289,12 @@ def test_header_mode_in_chromium_signs_in_through_the_proxy_only(tmp_path: Path,
             seen[who] = (page.locator("[data-testid='stSidebar']").inner_text(), links.all_inner_texts())
             if who == "around":
                 page.get_by_text("Du er ikke logget inn.").wait_for()
+            if who == "unknown":  # signed in by the proxy, not (yet) a user of the app
+                note = re.compile("logget inn som ny\\.person@\u2060?sykehus\\.no, men har ingen tilgang")
+                page.get_by_text(note).wait_for()  # (a word joiner after @: not a mailto link)
             context.close()
     (proxied, proxied_menu), (around, around_menu) = seen["proxy"], seen["around"]
+    assert [link.split()[-1] for link in seen["unknown"][1]] == ["Start", "arbeidsmøte"]
     assert "Innlogget: Manager-K" in proxied and any(link.endswith("Oversikt") for link in proxied_menu)
     assert "Innlogget" not in around and PICKER not in around
     assert [link.split()[-1] for link in around_menu] == ["Start", "arbeidsmøte"]

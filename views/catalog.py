@@ -63,6 +63,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "nb": "Demomodus: velg en bruker for å se verktøyet med den brukerens rettigheter.",
         "en": "Demo mode: pick a user to see the tool with that user's rights.",
     },
+    "sidebar.sign_in": {"nb": "Logg inn", "en": "Sign in"},
+    "sidebar.sign_out": {"nb": "Logg ut", "en": "Sign out"},
     "sidebar.signed_in": {"nb": "Innlogget: {name}", "en": "Signed in: {name}"},
     "sidebar.demo": {
         "nb": "Demodata: en oppdiktet klinikk. Ingen ekte enheter eller personer.",
@@ -101,6 +103,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "waysin.not_signed_in": {
         "nb": "Du er ikke logget inn. Åpne appen gjennom virksomhetens innlogging.",
         "en": "You are not signed in. Open the app through your organisation's sign-in.",
+    },
+    "waysin.no_access": {
+        "nb": "Du er logget inn som {who}, men har ingen tilgang i appen ennå. Be administratoren "
+        "om å legge deg inn med rollen din.",
+        "en": "You are signed in as {who} but have no access to the app yet. Ask the administrator "
+        "to add you with your role.",
     },
     "waysin.no_admin": {
         "nb": "Ingen administrator er registrert. Legg inn brukere med "

@@ -134,8 +134,10 @@ def signed_in_actor() -> Actor | None:
 
 
 def not_signed_in_note() -> str:
+    """What to do to get in, for someone not signed in (by sign-in mode and where the app listens)."""
     if waysin.mode() != "local":
-        return t("waysin.not_signed_in")
+        identity = _signed_in_user(engine(), version())
+        return t("waysin.no_access", who=plain(identity)) if identity else t("waysin.not_signed_in")
     if not waysin.local_access():
         return t("waysin.locked")
     if _sidebar_facts(engine(), version()).demo:
@@ -183,7 +185,9 @@ def sidebar(actor: Actor | None) -> None:
                 placeholder="—",
             )
         elif auth == "oidc" and not st.user.is_logged_in:
-            st.button("Logg inn" if lang() == "nb" else "Sign in", on_click=st.login)
+            st.button(t("sidebar.sign_in"), on_click=st.login, type="primary")
+        elif auth == "oidc":
+            st.button(t("sidebar.sign_out"), on_click=st.logout)
         if actor is not None:  # one element for both lines: each costs every page's drawing
             lines = [t("sidebar.signed_in", name=actor.name)]
             roles = sorted({t(f"role.{g.role}") for g in actor.grants})
