@@ -58,10 +58,11 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Clinic]]:
 
 
 @contextlib.contextmanager
-def serve(url: str, log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on `url` at a free port, its output in `log`, until the block
-    ends; yields the app's address once its health check answers."""
-    port = free_port()
+def serve(url: str, log: Path, *options: str, port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on `url` at `port` (default a free one) with Streamlit's
+    `options`, its output in `log`, until the block ends; yields the app's address once its
+    health check answers."""
+    port = port or free_port()
     SERVER_LOGS.append(log)
     process = subprocess.Popen(
         [
@@ -75,6 +76,7 @@ def serve(url: str, log: Path) -> Iterator[str]:
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
+            *options,
         ],
         env={**os.environ, "MATURITY_DATABASE_URL": url},
         stdout=log.open("wb"),
