@@ -356,14 +356,31 @@ def button(at: AppTest, label: str):
     return matches[0]
 
 
+def drawn(at: AppTest, component: str) -> list[dict]:
+    """What each of the app's own components named `component` (views/web.py) on the page was
+    given to draw, in page order."""
+    return [
+        json.loads(element.proto.json)[0]
+        for element in at.get("bidi_component")
+        if element.proto.component_name == f"maturity_{component}"
+    ]
+
+
+def menu_data(at: AppTest) -> dict:
+    """What the sidebar's menu (views/menu.py) was given to draw."""
+    (data,) = drawn(at, "menu")
+    return data
+
+
+def menu_titles(at: AppTest) -> list[str]:
+    """The titles of the pages in the sidebar's menu, in order."""
+    return [page["title"] for section in menu_data(at)["sections"] for page in section["pages"]]
+
+
 def form_step(at: AppTest) -> dict:
     """What the form's step element (views/form.py, views/assets/sheet.js) was given to draw:
     its key, heading, progress and items (each with its options, "chosen" and fields)."""
-    steps = [
-        json.loads(element.proto.json)[0]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_sheet"
-    ]
+    steps = drawn(at, "sheet")
     assert len(steps) == 1, f"{len(steps)} form steps on the page"
     return steps[0]
 
@@ -371,11 +388,7 @@ def form_step(at: AppTest) -> dict:
 def picker_rows(at: AppTest) -> list[dict]:
     """What each row of pickers on the page (views/pickers.py, views/assets/pickers.js) was
     given to draw: its key, its breadcrumbs and its drop-down lists."""
-    return [
-        json.loads(element.proto.json)[0]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_pickers"
-    ]
+    return drawn(at, "pickers")
 
 
 def shown_choice(at: AppTest, label: str) -> dict:
@@ -489,27 +502,17 @@ def key_figures(at: AppTest) -> dict[str, str]:
     """The key figures on the page (views/dash.key_figures), label to value, and what they
     rest on under "rests_on"."""
     figures: dict[str, str] = {}
-    for element in at.get("bidi_component"):
-        if element.proto.component_name == "maturity_figures":
-            data = json.loads(element.proto.json)[0]
-            figures |= {f["label"]: f["value"] for f in data["figures"]} | {"rests_on": data["rests_on"]}
+    for data in drawn(at, "figures"):
+        figures |= {f["label"]: f["value"] for f in data["figures"]} | {"rests_on": data["rests_on"]}
     return figures
 
 
 def light_charts(at: AppTest) -> list[dict]:
     """What each light chart on the page (views/plots) was given to draw."""
-    return [
-        json.loads(element.proto.json)[0]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_chart"
-    ]
+    return drawn(at, "chart")
 
 
 def heatmaps(at: AppTest) -> list[dict]:
     """What each heatmap on the page was given to draw (views/heatmap.table_data): its rows
     with their names and cells, its columns and legend."""
-    return [
-        json.loads(element.proto.json)[0]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_heatmap"
-    ]
+    return drawn(at, "heatmap")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,18 @@ from storage.assessments import find_consensus
 from storage.definitions import DEFAULT_QUESTIONNAIRE, DEFAULT_ROADMAP
 from views.text import plain
 
-from .conftest import Clinic, button, choose, form_step, open_app, send_in, shown_field, shown_item, type_text
+from .conftest import (
+    Clinic,
+    button,
+    choose,
+    drawn,
+    form_step,
+    open_app,
+    send_in,
+    shown_field,
+    shown_item,
+    type_text,
+)
 
 
 def answer_dimension(at: AppTest, clinic: Clinic, step: int, levels: dict[str, object]) -> None:
@@ -27,11 +37,7 @@ def answer_dimension(at: AppTest, clinic: Clinic, step: int, levels: dict[str, o
 
 def start_model(at: AppTest) -> dict:
     """What the Start page's explanation of the levels and the roadmap was given to draw."""
-    (model,) = [
-        json.loads(e.proto.json)[0]
-        for e in at.get("bidi_component")
-        if e.proto.component_name == "maturity_model"
-    ]
+    (model,) = drawn(at, "model")
     return model
 
 

@@ -146,7 +146,11 @@ def test_a_manager_follows_up_through_nginx(deployment, browser) -> None:
     page.get_by_text("Innlogget: Manager-S1").wait_for()
     menu_link(page, "Oversikt").click()
     settle(page)
-    page.get_by_role("navigation", name="Plassering i organisasjonen").get_by_text("Seksjon 1").wait_for()
+    crumbs = page.get_by_role("navigation", name="Plassering i organisasjonen")
+    crumbs.get_by_text("Seksjon 1").wait_for()
+    assert page.url == base + "/overview"
+    assert crumbs.inner_text().split("\n")[-1].strip() == "Seksjon 1"  # the top of the manager's own part
+    assert menu_link(page, "Oversikt").get_attribute("aria-current") == "page"
     no_trouble(page)
 
 

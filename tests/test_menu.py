@@ -3,29 +3,18 @@ stays routed, and the menu's data names the page shown and addresses Streamlit r
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from storage.access import Actor, Grant
 from views import menu
 
-from .conftest import APP, open_app
+from .conftest import APP, menu_data, open_app
 
 START, JOIN = "Start", "Delta i arbeidsmøte"
 ASSESSING = ["Egenvurdering", "Arbeidsmøte", "Resultat og tiltak"]
 FOLLOWING = ["Oversikt", "Utvikling over tid", "Enhetsprofil", "Veikart"]
 EVERY_PAGE = [START, *ASSESSING, *FOLLOWING, "Validering", JOIN]
-
-
-def menu_data(at: AppTest) -> dict:
-    (found,) = [
-        json.loads(element.proto.json)[0]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_menu"
-    ]
-    return found
 
 
 def titles(data: dict) -> list[str]:

@@ -113,22 +113,18 @@ def test_audit_log_is_append_only(kind: str, rewrite: str, tmp_path) -> None:
         engine = make_engine(url)
         migrate(engine)
         try:
-            _try_to_rewrite_the_audit_log(engine, audit, rewrite)
+            with writing(engine) as connection:
+                audit.record(connection, "tester", "test", "thing", 1, None, {"x": 1})
+            with pytest.raises(Exception, match="append-only"), writing(engine) as connection:
+                connection.execute(text(REWRITES[rewrite]))
+            with reading(engine) as connection:
+                assert connection.execute(select(audit_log.c.actor)).scalars().all() == ["tester"]
+            with writing(engine) as connection:  # and new entries are still taken
+                audit.record(connection, "tester", "test", "thing", 2, None, {"x": 2})
+            with reading(engine) as connection:
+                assert connection.execute(select(audit_log.c.actor)).scalars().all() == ["tester", "tester"]
         finally:
             engine.dispose()
-
-
-def _try_to_rewrite_the_audit_log(engine, audit, rewrite: str) -> None:
-    with writing(engine) as connection:
-        audit.record(connection, "tester", "test", "thing", 1, None, {"x": 1})
-    with pytest.raises(Exception, match="append-only"), writing(engine) as connection:
-        connection.execute(text(REWRITES[rewrite]))
-    with reading(engine) as connection:
-        assert connection.execute(select(audit_log.c.actor)).scalars().all() == ["tester"]
-    with writing(engine) as connection:  # and new entries are still taken
-        audit.record(connection, "tester", "test", "thing", 2, None, {"x": 2})
-    with reading(engine) as connection:
-        assert connection.execute(select(audit_log.c.actor)).scalars().all() == ["tester", "tester"]
 
 
 # Life cycle ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from storage.tables import setting
 from views import waysin
 
 from .browserkit import chromium, playwright_api, serve, settle
-from .conftest import APP, make_clinic
+from .conftest import APP, make_clinic, menu_titles
 
 ROOT = Path(__file__).resolve().parent.parent
 PICKER = "Logg inn som"
@@ -60,17 +60,6 @@ def labels(at: AppTest) -> list[str]:
 
 def sidebar_text(at: AppTest) -> str:
     return "\n".join(caption.value for caption in at.sidebar.caption).replace("\\", "")  # as shown
-
-
-def menu_titles(at: AppTest) -> list[str]:
-    import json
-
-    (data,) = [
-        json.loads(element.proto.json)[0]
-        for element in at.get("bidi_component")
-        if element.proto.component_name == "maturity_menu"
-    ]
-    return [page["title"] for section in data["sections"] for page in section["pages"]]
 
 
 @pytest.mark.parametrize(
