@@ -32,7 +32,7 @@ export default function (component) {
       const icon = element("span", "icon", page.icon);
       icon.setAttribute("aria-hidden", "true");
       link.append(icon, element("span", "title", page.title));
-      link.addEventListener("click", (event) => open(event, link, nav));
+      link.addEventListener("click", (event) => follow(event, link, nav));
       const item = element("li");
       item.appendChild(link);
       list.appendChild(item);
@@ -42,7 +42,7 @@ export default function (component) {
   nav.replaceChildren(...parts);
 }
 
-function open(event, link, nav) {
+function follow(event, link, nav) {
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
   const target = new URL(link.href);
