@@ -710,12 +710,22 @@ def counted_by_cycle(
     by_cycle: dict[int, list[Any]] = {}
     for row in connection.execute(query).all():
         by_cycle.setdefault(row.cycle_id, []).append(row)
-    counted = {}
-    for key, rows in by_cycle.items():
-        chosen = [r for r in rows if r.mode == "consensus"] or rows
-        version = max(r.questionnaire_version_id for r in chosen)
-        counted[key] = [r for r in chosen if r.questionnaire_version_id == version]
-    return counted
+    return {key: choose_counted(rows) for key, rows in by_cycle.items()}
+
+
+def choose_counted(rows: list[Any]) -> list[Any]:
+    """Of one unit's assessments in one cycle (rows or dicts with mode, status and
+    questionnaire_version_id), those its result rests on: see `counted_assessments`."""
+
+    def get(row: Any, name: str) -> Any:
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    done = [r for r in rows if get(r, "status") in COUNTED]
+    chosen = [r for r in done if get(r, "mode") == "consensus"] or done
+    if not chosen:
+        return []
+    version = max(get(r, "questionnaire_version_id") for r in chosen)
+    return [r for r in chosen if get(r, "questionnaire_version_id") == version]
 
 
 def _lock_unit_cycle(connection: Connection, unit_id: str, cycle_id: int) -> None:

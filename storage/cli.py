@@ -19,9 +19,10 @@ from storage.access import SYSTEM, load_access_yaml
 from storage.db import database_url, make_engine, migrate
 from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
 from storage.errors import ImportRejected, ServiceError
+from storage.importing import apply_import, plan_import
 from storage.org import load_org_yaml
 from storage.roles import grant_app_role
-from storage.transfer import apply_import, backup, csv_bytes, export_results, plan_import, restore, xlsx_bytes
+from storage.transfer import backup, csv_bytes, export_results, restore, xlsx_bytes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

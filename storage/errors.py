@@ -76,6 +76,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "For mange forsøk med feil kode. Vent {minutes} minutter og prøv igjen, eller be "
         "møteleder om lenken.",
     },
+    "import_outdated": {
+        "en": "Someone changed the assessments this import would create or replace after the "
+        "preview (one was started or validated). Nothing was imported; check the file again.",
+        "nb": "Noen har endret vurderingene denne importen skulle opprette eller erstatte etter "
+        "forhåndsvisningen (en ble startet eller godkjent). Ingenting ble importert; kontroller "
+        "filen på nytt.",
+    },
     "database_not_empty": {
         "en": "The database already holds data; restore only into an empty database.",
         "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",

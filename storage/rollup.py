@@ -70,6 +70,42 @@ def rebuild(connection: Connection, today: dt.date | None = None) -> None:
     definitions.set_setting(connection, SETTING, f"{FORMAT}/{(today or dt.date.today()).isoformat()}")
 
 
+def rebuild_cycles(connection: Connection, cycle_ids: set[int]) -> None:
+    """Make `node_result` again for some cycles (and the cycle after each, whose change
+    depends on it) over the current tree: for a bulk change of many units, where refreshing
+    unit by unit would repeat the work above them many times over."""
+    order = _cycle_order(connection)
+    wanted = sorted(
+        {
+            order[i + step]
+            for i, c in enumerate(order)
+            if c in cycle_ids
+            for step in (0, 1)
+            if i + step < len(order)
+        },
+        key=order.index,
+    )
+    nodes = [r._asdict() for r in connection.execute(select(org_node))]
+    if not wanted or not nodes:
+        return
+    _lock(connection, sorted(n["unit_id"] for n in nodes if n["parent_id"] is None))
+    places = {n["unit_id"]: n for n in nodes}
+    for cycle_id in wanted:
+        at = order.index(cycle_id)
+        cycles = order[max(at - 1, 0) : at + 1]
+        query = select(*(unit_result.c[c] for c in RESULT_READ)).where(unit_result.c.cycle_id.in_(cycles))
+        _, rows = fetch_rows(connection, query)
+        results = [dict(zip(RESULT_READ, r, strict=True)) for r in rows]
+        before = [r for r in results if r["cycle_id"] != cycle_id and str(r["dimension_id"]) == OVERALL]
+        current = [r for r in results if r["cycle_id"] == cycle_id]
+        leaves = rolled.leaf_rows(
+            [*before, *current], _completion(connection, cycles=[cycle_id]), order, [cycle_id]
+        )
+        connection.execute(delete(node_result).where(node_result.c.cycle_id == cycle_id))
+        if leaves:
+            _insert(connection, rolled.rollup(nodes, leaves), places)
+
+
 def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:
     """Recompute a unit's rows for a cycle (and the cycle after it, whose change depends on
     this one), then every node above it, nearest first."""

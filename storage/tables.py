@@ -375,3 +375,42 @@ node_result = Table(
     Index("ix_node_result_node", "node_id", "cycle_id"),
     Index("ix_node_result_change", "cycle_id", "dimension_id", "leaf", "change_sum"),
 )
+
+# An answers import in progress (storage.importing): its rows are written here in short
+# batches while the app goes on, then moved into the tables above in one short transaction,
+# and deleted. A stage whose import died is removed by a later import.
+import_stage = Table(
+    "import_stage",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("file", String(200), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+staged_answer = Table(
+    "staged_answer",
+    metadata,
+    Column("stage_id", String(32), nullable=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("cycle_id", Integer, nullable=False),
+    Column("respondent", String(100), nullable=False),
+    Column("item_id", String(50), nullable=False),
+    Column("level", Integer, nullable=True),
+    Column("yes", Boolean, nullable=True),
+    Column("dont_know", Boolean, nullable=False),
+    Column("comment", Text, nullable=True),
+)
+
+staged_score = Table(
+    "staged_score",
+    metadata,
+    Column("stage_id", String(32), nullable=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("cycle_id", Integer, nullable=False),
+    Column("respondent", String(100), nullable=False),
+    Column("dimension_id", String(50), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("level", Integer, nullable=True),
+    Column("coverage", Float, nullable=True),
+)

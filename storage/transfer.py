@@ -1,5 +1,5 @@
-"""Files in and out: answers import with a preview, exports with formulas neutralised,
-and a backup of the whole database to one file that restores on SQLite or PostgreSQL.
+"""Files out and back: exports with formulas neutralised, and a backup of the whole
+database to one file that restores on SQLite or PostgreSQL (answers import: storage.importing).
 """
 
 from __future__ import annotations
@@ -9,34 +9,27 @@ import datetime as dt
 import gzip
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, LargeBinary, delete, func, insert, select, text
 
-from scoring.answers import NotUtf8, parse_answers, read_text_csv
-from scoring.problems import Problem, ProblemsError
 from storage import audit, rollup
-from storage.access import Actor, holds_on_unit, require_admin
-from storage.assessments import refresh_unit_result, store_assessment_scores
+from storage.access import Actor, holds_on_unit
 from storage.db import is_sqlite, reading, writing
-from storage.definitions import current_questionnaire_version, questionnaire_of
-from storage.errors import ImportRejected, ServiceError
-from storage.faults import checkpoint
+from storage.errors import ServiceError
 from storage.tables import (
-    answer,
-    assessment,
-    assessment_score,
     cycle,
+    import_stage,
     join_attempt,
     metadata,
     node_result,
     org_node,
-    org_unit,
     org_unit_version,
     setting,
+    staged_answer,
+    staged_score,
     unit_result,
     workshop_rating,
 )
@@ -118,219 +111,6 @@ def export_results(engine: Engine, actor: Actor, cycle_label: str | None = None)
     )
 
 
-# Import -------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportPlan:
-    """What an import would change; `apply_import` carries it out, all or nothing."""
-
-    file: str
-    answers: pd.DataFrame  # parsed answers with comment, line
-    creates: list[tuple[str, str, str]] = field(default_factory=list)  # unit, cycle, respondent
-    updates: list[tuple[str, str, str]] = field(default_factory=list)
-    questionnaire_version_id: int = 0
-
-    @property
-    def summary(self) -> dict[str, int]:
-        answered = int(self.answers["value"].notna().sum())
-        return {
-            "rows": len(self.answers),
-            "answers": answered,
-            "assessments_created": len(self.creates),
-            "assessments_replaced": len(self.updates),
-            "units": self.answers["unit"].nunique(),
-        }
-
-
-def plan_import(
-    engine: Engine, actor: Actor, source: str | Path | IO[str] | IO[bytes], file: str | None = None
-) -> ImportPlan:
-    """Check an answers CSV against the questionnaire, the organisation and the cycles.
-
-    Raises ImportRejected listing every bad row; changes nothing in any case.
-    """
-    require_admin(actor, "import answers", "importere svar")
-    name = file or (str(source) if isinstance(source, (str, Path)) else "<answers>")
-    raw = _read_raw(source, name)
-    with reading(engine) as connection:
-        version = current_questionnaire_version(connection)
-        questionnaire = questionnaire_of(connection, version)
-        units = set(connection.execute(select(org_unit.c.id)).scalars())
-        cycles = set(connection.execute(select(cycle.c.label)).scalars())
-        existing = {
-            (r.unit_id, r.label, r.respondent): r.status
-            for r in connection.execute(
-                select(
-                    assessment.c.unit_id, cycle.c.label, assessment.c.respondent, assessment.c.status
-                ).join(cycle, cycle.c.id == assessment.c.cycle_id)
-            )
-        }
-    problems: list[Problem] = []
-    try:
-        parsed = parse_answers(raw, questionnaire, name)
-    except ProblemsError as error:
-        parsed, problems = None, list(error.problems)
-    for index, (unit, label) in enumerate(
-        zip(raw["unit"].str.strip(), raw["cycle"].str.strip(), strict=True)
-    ):
-        if unit and unit not in units:
-            problems.append(Problem(name, index + 2, "unknown_unit", {"unit": unit}))
-        if label and label not in cycles:
-            problems.append(Problem(name, index + 2, "unknown_cycle", {"cycle": label}))
-    if problems or parsed is None:
-        raise ImportRejected(sorted(problems, key=lambda p: p.line))
-    frame = parsed.assign(
-        comment=raw["comment"].str.strip() if "comment" in raw else "",
-        role=raw["role"].str.strip() if "role" in raw else "",
-        line=range(2, len(raw) + 2),
-    )
-    plan = ImportPlan(name, frame, questionnaire_version_id=version)
-    first_line: dict[tuple[str, str, str], int] = {}
-    for unit, label, respondent, line in zip(
-        raw["unit"].str.strip(),
-        raw["cycle"].str.strip(),
-        raw["respondent"].str.strip(),
-        frame["line"],
-        strict=True,
-    ):
-        first_line.setdefault((unit, label, respondent), int(line))
-    for key, line in first_line.items():
-        status = existing.get(key)
-        if status is None:
-            plan.creates.append(key)
-        elif status == "validated":
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "validated_assessment",
-                    {"respondent": key[2], "unit": key[0], "cycle": key[1]},
-                )
-            )
-        else:
-            plan.updates.append(key)
-    if problems:
-        raise ImportRejected(problems)
-    return plan
-
-
-def apply_import(engine: Engine, actor: Actor, plan: ImportPlan, status: str = "submitted") -> dict[str, int]:
-    """Carry out a checked import in one transaction; scores are computed as on submit."""
-    require_admin(actor, "import answers", "importere svar")
-    frame = plan.answers
-    with writing(engine) as connection:
-        questionnaire = questionnaire_of(connection, plan.questionnaire_version_id)
-        items = {i.id: i for i in questionnaire.items()}
-        cycles = dict(connection.execute(select(cycle.c.label, cycle.c.id)).all())
-        moment = audit.now()
-        touched: set[tuple[str, int]] = set()
-        groups = list(frame.groupby(["unit", "cycle", "respondent"], observed=True, sort=True))
-        for position, ((unit, label, respondent), rows) in enumerate(groups):
-            cycle_id = cycles[str(label)]
-            current = connection.execute(
-                select(assessment).where(
-                    assessment.c.unit_id == str(unit),
-                    assessment.c.cycle_id == cycle_id,
-                    assessment.c.respondent == str(respondent),
-                )
-            ).first()
-            role = next((r for r in rows["role"] if r), None)
-            if current is None:
-                assessment_id = connection.execute(
-                    insert(assessment).values(
-                        unit_id=str(unit),
-                        cycle_id=cycle_id,
-                        questionnaire_version_id=plan.questionnaire_version_id,
-                        respondent=str(respondent),
-                        role=role,
-                        mode="individual",
-                        status=status,
-                        created_by=actor.user_id,
-                        created_at=moment,
-                        updated_at=moment,
-                        submitted_at=moment if status != "draft" else None,
-                        row_version=1,
-                    )
-                ).inserted_primary_key[0]
-            else:
-                assessment_id = current.id
-                connection.execute(
-                    assessment.update()
-                    .where(assessment.c.id == assessment_id)
-                    .values(
-                        status=status,
-                        updated_at=moment,
-                        row_version=assessment.c.row_version + 1,
-                        questionnaire_version_id=plan.questionnaire_version_id,
-                        submitted_at=moment if status != "draft" else None,
-                    )
-                )
-                connection.execute(answer.delete().where(answer.c.assessment_id == assessment_id))
-                connection.execute(
-                    assessment_score.delete().where(assessment_score.c.assessment_id == assessment_id)
-                )
-            connection.execute(
-                insert(answer),
-                [
-                    {
-                        "assessment_id": assessment_id,
-                        "item_id": str(r.item),
-                        "level": int(r.value) if items[str(r.item)].scored and pd.notna(r.value) else None,
-                        "yes": bool(r.value) if not items[str(r.item)].scored and pd.notna(r.value) else None,
-                        "dont_know": bool(pd.isna(r.value)),
-                        "comment": r.comment or None,
-                        "evidence": None,
-                        "updated_by": actor.user_id,
-                        "updated_at": moment,
-                    }
-                    for r in rows.itertuples()
-                ],
-            )
-            audit.record(
-                connection,
-                actor.user_id,
-                "import",
-                "assessment",
-                assessment_id,
-                None if current is None else {"status": current.status},
-                {"status": status, "answers": len(rows), "file": plan.file},
-            )
-            if status != "draft":
-                row = connection.execute(
-                    select(assessment, cycle.c.label.label("cycle_label"))
-                    .join(cycle, cycle.c.id == assessment.c.cycle_id)
-                    .where(assessment.c.id == assessment_id)
-                ).first()
-                store_assessment_scores(connection, row, questionnaire)
-                touched.add((str(unit), cycle_id))
-            if position == len(groups) // 2:
-                checkpoint("import:half")
-        for unit, cycle_id in sorted(touched):
-            refresh_unit_result(connection, unit, cycle_id)
-        audit.record(connection, actor.user_id, "import", "file", plan.file, None, plan.summary)
-    return plan.summary
-
-
-def _read_raw(source: str | Path | IO[str] | IO[bytes], name: str) -> pd.DataFrame | None:
-    """The CSV as text columns, or None when it cannot be read at all."""
-    try:
-        raw = read_text_csv(source)
-        raw.columns = [str(c).strip().lower() for c in raw.columns]
-        missing = [c for c in ("unit", "cycle", "respondent", "item", "answer") if c not in raw.columns]
-        if missing:
-            raise ImportRejected([Problem(name, 1, "missing_columns", {"columns": ", ".join(missing)})])
-        return raw
-    except ImportRejected:
-        raise
-    except NotUtf8 as error:
-        raise ImportRejected([error.problem(name)]) from error
-    except Exception as error:  # unreadable file: report, never crash the caller
-        raise ImportRejected(
-            [Problem(name, 1, "csv_unreadable", {"detail": str(error).splitlines()[0]})]
-        ) from error
-
-
 # Backup and restore -------------------------------------------------------------------
 
 
@@ -397,9 +177,9 @@ def restore(engine: Engine, path: str | Path) -> dict[str, int]:
 
 
 DERIVED = (org_node, node_result)
-# Private ratings of a workshop round still open, and join attempts: kept for minutes, never
-# worth restoring, and the ratings are no one's to copy.
-TRANSIENT = (workshop_rating, join_attempt)
+# Private ratings of a workshop round still open, join attempts and imports under way: kept
+# for minutes, never worth restoring, and the ratings are no one's to copy.
+TRANSIENT = (workshop_rating, join_attempt, import_stage, staged_answer, staged_score)
 
 
 def _backed_up() -> list[Any]:

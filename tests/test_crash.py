@@ -22,10 +22,10 @@ IMPORT = """
 import sys
 from storage.access import actor_for
 from storage.db import make_engine
-from storage.transfer import apply_import, plan_import
+from storage.importing import apply_import, plan_import
 engine = make_engine(sys.argv[1])
 admin = actor_for(engine, "admin")
-print(apply_import(engine, admin, plan_import(engine, admin, sys.argv[2])), flush=True)
+print(apply_import(engine, admin, plan_import(engine, admin, sys.argv[2]), batch_rows=500), flush=True)
 """
 
 SUBMIT = """
@@ -39,6 +39,9 @@ assessment_id = int(sys.argv[2])
 version = get_assessment(engine, leader, assessment_id).row_version
 print(submit_assessment(engine, leader, assessment_id, version), flush=True)
 """
+
+
+STAGING = ("import_stage", "staged_answer", "staged_score")
 
 
 def run_child(script: str, args: list[str], pause_at: str | None) -> subprocess.CompletedProcess | None:
@@ -81,7 +84,11 @@ def snapshot(engine) -> dict[str, int]:
         }
 
 
-def test_killed_in_the_middle_of_an_import(clinic: Clinic, database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", ["import:staging", "import:swap"])
+def test_killed_in_the_middle_of_an_import(clinic: Clinic, database_url: str, tmp_path: Path, point: str) -> None:
+    """Killed while its rows are staged in batches, or inside the swap that moves them into
+    place: none of the import is in the app's tables. A later import goes through whole and
+    removes its own staging rows."""
     rows = ["unit,cycle,respondent,item,answer"]
     for unit in "abc":
         for respondent in range(20):
@@ -93,14 +100,19 @@ def test_killed_in_the_middle_of_an_import(clinic: Clinic, database_url: str, tm
     file.write_text("\n".join(rows) + "\n", encoding="utf-8")
     before = snapshot(clinic.engine)
 
-    run_child(IMPORT, [database_url, str(file)], pause_at="import:half")
-    assert snapshot(clinic.engine) == before  # none of it
+    run_child(IMPORT, [database_url, str(file)], pause_at=point)
+    killed = snapshot(clinic.engine)
+    assert {k: v for k, v in killed.items() if k not in STAGING} == {
+        k: v for k, v in before.items() if k not in STAGING
+    }  # none of it
+    assert killed["import_stage"] == 1  # what the killed import staged stays until it is stale
 
     run_child(IMPORT, [database_url, str(file)], pause_at=None)
     after = snapshot(clinic.engine)
     assert after["assessment"] == before["assessment"] + 60  # all of it
     assert after["answer"] == before["answer"] + len(rows) - 1
     assert after["unit_result"] == 3 * 7
+    assert {k: after[k] for k in STAGING} == {k: killed[k] for k in STAGING}
 
 
 @pytest.mark.parametrize("kill", [True, False], ids=["killed", "completed"])

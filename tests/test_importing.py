@@ -1,0 +1,219 @@
+"""The bulk answers import stores exactly what the one-at-a-time path stores (scores of each
+assessment, each unit's result over its counted assessments, the dashboards' sums), on
+SQLite and PostgreSQL, while other assessments of the same units are counted or not by the
+usual rule; and it refuses, changing nothing, when the database changed since the preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from storage import assessments as svc
+from storage import importing, rollup
+from storage.db import reading, writing
+from storage.errors import ServiceError
+from storage.importing import apply_import, plan_import
+from storage.tables import (
+    assessment,
+    assessment_score,
+    audit_log,
+    cycle,
+    import_stage,
+    node_result,
+    staged_answer,
+    unit_result,
+)
+
+from .conftest import Clinic, full_answers
+
+
+def answers_csv(clinic: Clinic, units: str, respondents: int, seed: int) -> str:
+    """Answers of every item by a few respondents per unit: levels, yes/no, some "vet ikke",
+    and a comment now and then."""
+    rng = np.random.default_rng(seed)
+    lines = ["unit,cycle,respondent,item,answer,comment,role"]
+    for unit in units:
+        for respondent in range(respondents):
+            for item in clinic.questionnaire.items():
+                if rng.random() < 0.08:
+                    given = "vet ikke"
+                elif item.scored:
+                    given = str(int(rng.integers(1, 6)))
+                else:
+                    given = "ja" if rng.random() < 0.5 else "nei"
+                comment = "Se rutinen" if rng.random() < 0.1 else ""
+                lines.append(f"{unit},2024/2025,r{respondent},{item.id},{given},{comment},sykepleier")
+    return "\n".join(lines) + "\n"
+
+
+def stored(clinic: Clinic) -> dict[str, list[tuple]]:
+    """What the import's path and the one-at-a-time path must agree on."""
+    with reading(clinic.engine) as connection:
+        scores = connection.execute(
+            select(
+                assessment.c.unit_id,
+                assessment.c.respondent,
+                assessment_score.c.dimension_id,
+                assessment_score.c.score,
+                assessment_score.c.level,
+                assessment_score.c.coverage,
+            )
+            .join(assessment, assessment.c.id == assessment_score.c.assessment_id)
+            .order_by(assessment.c.unit_id, assessment.c.respondent, assessment_score.c.dimension_id)
+        ).all()
+        results = connection.execute(
+            select(*(c for c in unit_result.columns if c.name != "computed_at")).order_by(
+                unit_result.c.unit_id, unit_result.c.cycle_id, unit_result.c.dimension_id
+            )
+        ).all()
+        sums = connection.execute(
+            select(node_result).order_by(node_result.c.node_id, node_result.c.dimension_id)
+        ).all()
+    return {
+        "scores": [tuple(r) for r in scores],
+        "results": [tuple(r) for r in results],
+        "sums": [tuple(r) for r in sums],
+    }
+
+
+def same(left: list[tuple], right: list[tuple]) -> bool:
+    def close(a: object, b: object) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        return a == b
+
+    return len(left) == len(right) and all(
+        len(x) == len(y) and all(close(a, b) for a, b in zip(x, y, strict=True))
+        for x, y in zip(left, right, strict=True)
+    )
+
+
+def recompute_one_at_a_time(clinic: Clinic) -> None:
+    """Score every submitted assessment and every unit again as submitting does, unit by unit."""
+    with writing(clinic.engine) as connection:
+        rows = connection.execute(
+            select(assessment, cycle.c.label.label("cycle_label"))
+            .join(cycle, cycle.c.id == assessment.c.cycle_id)
+            .where(assessment.c.status.in_(("submitted", "validated")))
+        ).all()
+        for row in rows:
+            svc.store_assessment_scores(connection, row, clinic.questionnaire)
+        for unit_id, cycle_id in sorted({(r.unit_id, r.cycle_id) for r in rows}):
+            svc.refresh_unit_result(connection, unit_id, cycle_id)
+        rollup.rebuild(connection)
+
+
+@pytest.mark.parametrize("sums", ["unit by unit", "cycle at once"])
+def test_import_stores_what_submitting_would(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch, sums: str
+) -> None:
+    if sums == "cycle at once":
+        monkeypatch.setattr(importing, "FEW_UNITS", 0)
+    engine, admin = clinic.engine, clinic.actor("admin")
+    # unit a: its leader's consensus assessment is what counts, not the imported ones;
+    # unit c: an individual assessment entered in the app counts beside the imported ones
+    leader = clinic.actor("leader-a")
+    consensus = svc.start_assessment(engine, leader, "a", clinic.cycle_id)
+    svc.submit_assessment(
+        engine,
+        leader,
+        consensus,
+        svc.save_answers(engine, leader, consensus, 1, full_answers(clinic.questionnaire, 2)),
+    )
+    own = svc.start_assessment(engine, admin, "c", clinic.cycle_id, "individual", "r-app")
+    svc.submit_assessment(
+        engine, admin, own, svc.save_answers(engine, admin, own, 1, full_answers(clinic.questionnaire, 4))
+    )
+
+    plan = plan_import(engine, admin, io.StringIO(answers_csv(clinic, "abc", 4, seed=7)), file="svar.csv")
+    apply_import(engine, admin, plan, batch_rows=100)
+    again = plan_import(engine, admin, io.StringIO(answers_csv(clinic, "bc", 3, seed=8)), file="svar2.csv")
+    assert (len(again.creates), len(again.updates)) == (0, 6)
+    apply_import(engine, admin, again, batch_rows=100)
+    by_import = stored(clinic)
+
+    recompute_one_at_a_time(clinic)
+    one_at_a_time = stored(clinic)
+    for part in ("scores", "results", "sums"):
+        assert same(by_import[part], one_at_a_time[part]), part
+    with reading(engine) as connection:
+        respondents = dict(
+            connection.execute(
+                select(unit_result.c.unit_id, unit_result.c.respondents).where(
+                    unit_result.c.dimension_id == "overall"
+                )
+            ).all()
+        )
+        roles = set(
+            connection.execute(
+                select(assessment.c.role).where(
+                    assessment.c.mode == "individual", assessment.c.respondent != "r-app"
+                )
+            ).scalars()
+        )
+        staged = connection.execute(select(func.count()).select_from(staged_answer)).scalar_one()
+        stages = connection.execute(select(func.count()).select_from(import_stage)).scalar_one()
+        entries = connection.execute(
+            select(func.count())
+            .select_from(audit_log)
+            .where(audit_log.c.action == "import", audit_log.c.entity == "assessment")
+        ).scalar_one()
+    assert respondents == {"a": 1, "b": 4, "c": 5}  # a: consensus; c: four imported and one of the app's
+    assert roles == {"sykepleier"}
+    assert (staged, stages) == (0, 0)
+    assert entries == 12 + 6
+
+
+def test_import_refused_when_an_assessment_was_validated_after_the_preview(clinic: Clinic) -> None:
+    engine, admin = clinic.engine, clinic.actor("admin")
+    first = plan_import(engine, admin, io.StringIO(answers_csv(clinic, "a", 1, seed=1)))
+    apply_import(engine, admin, first)
+    plan = plan_import(engine, admin, io.StringIO(answers_csv(clinic, "ab", 1, seed=2)))
+    with reading(engine) as connection:
+        row = connection.execute(select(assessment).where(assessment.c.unit_id == "a")).one()
+    svc.validate_assessment(engine, clinic.actor("advisor"), row.id, row.row_version)
+    before = stored(clinic)
+    with pytest.raises(ServiceError) as refused:
+        apply_import(engine, admin, plan)
+    assert refused.value.code == "import_outdated"
+    assert stored(clinic) == before
+    with reading(engine) as connection:
+        assert connection.execute(select(func.count()).select_from(assessment)).scalar_one() == 1
+        assert connection.execute(select(func.count()).select_from(staged_answer)).scalar_one() == 0
+
+
+def test_a_stale_stage_is_removed_by_the_next_import(clinic: Clinic) -> None:
+    """An import that died left its staged rows; one more than six hours old goes with the next."""
+    engine, admin = clinic.engine, clinic.actor("admin")
+    with writing(engine) as connection:
+        connection.execute(
+            import_stage.insert().values(
+                id="dead", file="x.csv", created_by="admin", created_at=dt.datetime(2020, 1, 1)
+            )
+        )
+        connection.execute(
+            staged_answer.insert(),
+            [
+                {
+                    "stage_id": "dead",
+                    "unit_id": "a",
+                    "cycle_id": clinic.cycle_id,
+                    "respondent": f"r{n}",
+                    "item_id": "LA1",
+                    "level": 3,
+                    "yes": None,
+                    "dont_know": False,
+                    "comment": None,
+                }
+                for n in range(5)
+            ],
+        )
+    apply_import(engine, admin, plan_import(engine, admin, io.StringIO(answers_csv(clinic, "a", 1, seed=3))))
+    with reading(engine) as connection:
+        assert connection.execute(select(func.count()).select_from(staged_answer)).scalar_one() == 0
+        assert connection.execute(select(func.count()).select_from(import_stage)).scalar_one() == 0
