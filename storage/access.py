@@ -131,6 +131,20 @@ def upsert_user(engine: Engine, actor: Actor, user_id: str, name: str, grants: I
         _upsert_user(connection, actor, user_id, name, grants)
 
 
+def upsert_users(engine: Engine, actor: Actor, users: list[tuple[str, str, list[Grant]]]) -> None:
+    """`upsert_user` for many (user id, name, grants) in one transaction."""
+    require_admin(actor, "manage users", "administrere brukere")
+    for _, _, grants in users:
+        for grant in grants:
+            if grant.role not in ROLES:
+                raise InvalidInput(
+                    detail=f"unknown role '{grant.role}'", detail_nb=f"ukjent rolle «{grant.role}»"
+                )
+    with writing(engine) as connection:
+        for user_id, name, grants in users:
+            _upsert_user(connection, actor, user_id, name, grants)
+
+
 def _upsert_user(connection: Connection, actor: Actor, user_id: str, name: str, grants: list[Grant]) -> None:
     existing = connection.execute(select(app_user).where(app_user.c.id == user_id)).first()
     before_grants = [

@@ -628,6 +628,149 @@ def store_assessment_scores(connection: Connection, row: Any, questionnaire: Que
     connection.execute(insert(assessment_score), rows)
 
 
+def many_scores(frame: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Many assessments' scores in one pass, each as `store_assessment_scores` stores it.
+
+    `frame`: one row per answer, columns key (one value per assessment), item and value (as in
+    an answer frame). Returns key, dimension_id, score, level and coverage (None for overall
+    and for a dimension answered too thinly to score)."""
+    columns = ["key", "dimension_id", "score", "level", "coverage"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    codes, keys = pd.factorize(frame["key"])
+    names = [str(n) for n in range(len(keys))]
+    answers = pd.DataFrame(
+        {
+            "unit": pd.Categorical.from_codes(codes, names),
+            "cycle": pd.Categorical(["c"] * len(codes)),
+            "respondent": pd.Categorical(["r"] * len(codes)),
+            "item": pd.Categorical(frame["item"].astype(str)),
+            "value": frame["value"].to_numpy(dtype="float64"),
+        }
+    )
+    result = score(questionnaire, answers)
+    table = result.table()
+    table["dimension_id"] = table["dimension"].astype(str)
+    covered = result.respondents.assign(
+        unit=result.respondents["unit"].astype(str), dimension_id=result.respondents["dimension"].astype(str)
+    )[["unit", "dimension_id", "coverage"]]
+    table = table.merge(covered, how="left", on=["unit", "dimension_id"])
+    table["key"] = keys.take(table["unit"].astype(int).to_numpy())
+    table["level"] = table["level"].astype("Int64")
+    return table[columns].astype(object).where(table[columns].notna(), None)
+
+
+def stored_in(connection: Connection, pairs: set[tuple[str, int]]) -> list[Any]:
+    """The assessments of the given (unit, cycle) pairs, in as few queries as the pairs allow."""
+    found = []
+    by_cycle: dict[int, list[str]] = {}
+    for unit_id, cycle_id in pairs:
+        by_cycle.setdefault(cycle_id, []).append(unit_id)
+    columns = (
+        assessment.c.id,
+        assessment.c.unit_id,
+        assessment.c.cycle_id,
+        assessment.c.respondent,
+        assessment.c.mode,
+        assessment.c.status,
+        assessment.c.questionnaire_version_id,
+        assessment.c.row_version,
+    )
+    for cycle_id, units in by_cycle.items():
+        for start in range(0, len(units), 500):
+            found += connection.execute(
+                select(*columns)
+                .where(
+                    assessment.c.cycle_id == cycle_id, assessment.c.unit_id.in_(units[start : start + 500])
+                )
+                .order_by(assessment.c.id)
+            ).all()
+    return found
+
+
+def load_history(
+    connection: Connection,
+    rows: list[dict[str, Any]],
+    answers: list[dict[str, Any]],
+    questionnaire: Questionnaire,
+    version: int,
+) -> dict[tuple[str, int, str], int]:
+    """Write many assessments at once with their answers, scores and units' results, as if
+    each had gone through the form (a history loaded in bulk: the demo's years). `rows` are
+    assessment rows without ids; `answers` carry the assessment's key (unit_id, cycle_id,
+    respondent) as `key`. Returns each key's new id. The caller rebuilds the rollups."""
+    for start in range(0, len(rows), 5_000):
+        connection.execute(insert(assessment), rows[start : start + 5_000])
+    found = stored_in(connection, {(r["unit_id"], r["cycle_id"]) for r in rows})
+    ids = {(r.unit_id, r.cycle_id, r.respondent): r.id for r in found}
+    connection.execute(
+        insert(answer),
+        [{k: v for k, v in a.items() if k != "key"} | {"assessment_id": ids[a["key"]]} for a in answers],
+    )
+    frame = pd.DataFrame(
+        {
+            "key": [ids[a["key"]] for a in answers],
+            "item": [a["item_id"] for a in answers],
+            "value": [
+                float(a["level"])
+                if a["level"] is not None
+                else float(a["yes"])
+                if a["yes"] is not None
+                else np.nan
+                for a in answers
+            ],
+        }
+    )
+    counted_ids = {r.id for r in found if r.status in COUNTED}
+    scores = many_scores(frame[frame["key"].isin(counted_ids)], questionnaire)
+    if not scores.empty:
+        connection.execute(
+            insert(assessment_score),
+            [
+                {
+                    "assessment_id": r.key,
+                    "dimension_id": r.dimension_id,
+                    "score": r.score,
+                    "level": r.level,
+                    "coverage": r.coverage,
+                }
+                for r in scores.itertuples(index=False)
+            ],
+        )
+    by_pair: dict[tuple[str, int], list[Any]] = {}
+    for r in found:
+        by_pair.setdefault((r.unit_id, r.cycle_id), []).append(r)
+    counted = {pair: choose_counted(members) for pair, members in by_pair.items()}
+    chosen = {r.id: (pair, r.status) for pair, members in counted.items() for r in members}
+    labels = dict(connection.execute(select(cycle.c.id, cycle.c.label)).all())
+    part = frame[frame["key"].isin(chosen)]
+    if part.empty:
+        return ids
+    units = [chosen[k][0][0] for k in part["key"]]
+    cycles = [labels[chosen[k][0][1]] for k in part["key"]]
+    result = score(
+        questionnaire,
+        pd.DataFrame(
+            {
+                "unit": pd.Categorical(units),
+                "cycle": pd.Categorical(cycles),
+                "respondent": pd.Categorical(part["key"].astype(str)),
+                "item": pd.Categorical(part["item"]),
+                "value": part["value"].to_numpy(),
+            }
+        ),
+        roadmap_for(connection, version),
+    )
+    made = result_rows(
+        result, {u: u for u, _ in counted}, {labels[c]: c for _, c in counted}, version, "submitted"
+    )
+    for row in made:
+        if all(r.status == "validated" for r in counted[(row["unit_id"], row["cycle_id"])]):
+            row["status"] = "validated"
+    connection.execute(insert(unit_result), made)
+    return ids
+
+
 def refresh_unit_result(connection: Connection, unit_id: str, cycle_id: int) -> None:
     """Recompute the unit's stored result for a cycle from its counted assessments.
 

@@ -4,35 +4,29 @@ region and national tiers for benchmarks.
 The clinic (data/org.yaml: three sections, 25 units) is assessed in 2022/2023-2025/2026
 and is part way through 2026/2027. Most units climb, three stall, one slips back after a
 change of leader, a few miss a year, and some hold team workshops with several
-participants. Everything is written through the services with a frozen clock, so the
-audit log, statuses, scores and roadmap stages are those a real history would leave.
+participants. The organisation and users go through the services; the years are made in
+memory and written by the tables' bulk loaders with the times they happened, so the audit
+log, statuses, scores and roadmap stages are those a real history would leave.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from scoring.engine import score
 from scoring.models import Questionnaire
+from scoring.workshop import answer_key, count
 from storage import audit, rollup
-from storage.access import SYSTEM, Actor, Grant, actor_for, load_access_yaml, upsert_user
-from storage.assessments import (
-    Answer,
-    get_assessment,
-    result_rows,
-    return_assessment,
-    save_answers,
-    start_assessment,
-    submit_assessment,
-    validate_assessment,
-)
+from storage.access import SYSTEM, Grant, load_access_yaml, upsert_users
+from storage.assessments import Answer, result_rows
+from storage.assessments import load_history as load_assessments
 from storage.db import migrate, reading, writing
 from storage.definitions import (
     DEFAULT_QUESTIONNAIRE,
@@ -47,9 +41,17 @@ from storage.definitions import (
     set_setting,
 )
 from storage.org import UnitSpec, load_org_yaml
-from storage.planning import add_action_item, set_target
-from storage.tables import assessment, cycle, org_unit, org_unit_version, setting, unit_result
-from storage.workshops import join, reveal, save_ratings, start_workshop, submit_rating
+from storage.planning import load_history as load_plans
+from storage.tables import (
+    assessment,
+    assessment_score,
+    cycle,
+    org_unit,
+    org_unit_version,
+    setting,
+    unit_result,
+)
+from storage.workshops import load_history as load_workshops
 
 ROOT = Path(__file__).resolve().parent.parent
 ORG_YAML = ROOT / "data" / "org.yaml"
@@ -239,7 +241,12 @@ def initialise_empty(
 
 
 def load_clinic_demo(engine: Engine) -> None:
-    """The fictional clinic's four years and the current cycle, through the services."""
+    """The fictional clinic's four years and the current cycle.
+
+    The organisation, users and cycles go through the services; the years of assessments,
+    workshops and plans are made in memory and written in one transaction through each
+    table's bulk loader, scored in one pass as the import scores (a newcomer's first page
+    waits for this)."""
     rng = random.Random(SEED)
     with audit.clock(dt.datetime(2022, 8, 15, 9, 0)):
         load_definitions(engine, SYSTEM, DEFAULT_QUESTIONNAIRE, DEFAULT_ROADMAP)
@@ -257,19 +264,31 @@ def load_clinic_demo(engine: Engine) -> None:
                 .scalars()
                 .all()
             )
+            version = current_questionnaire_version(connection)
+            questionnaire = questionnaire_of(connection, version)
         stories = _stories(list(units), rng)
-        for story in stories:
-            upsert_user(
-                engine, SYSTEM, _leader_id(story.unit_id), story.leader, [Grant("leader", story.unit_id)]
-            )
-    advisor = actor_for(engine, "kvalitetsradgiver")
+        upsert_users(
+            engine,
+            SYSTEM,
+            [(_leader_id(s.unit_id), s.leader, [Grant("leader", s.unit_id)]) for s in stories],
+        )
+    history = _History(questionnaire, version)
     for index, label in enumerate(CLINIC_CYCLES):
-        current = label == CURRENT_CYCLE
         for story in stories:
-            if story.missed == label:
-                continue
-            _assess(engine, story, index, label, cycle_ids[label], advisor, rng, current)
-        if not current:
+            if story.missed != label:
+                history.assess(story, index, label, cycle_ids[label], rng)
+    with writing(engine) as connection:
+        ids = load_assessments(connection, history.rows, history.answers, questionnaire, version)
+        for record in history.workshops:
+            record["consensus_assessment_id"] = ids[record.pop("key")]
+        entries = load_workshops(connection, history.workshops)
+        entries += history.entries(ids)
+        actions, targets = history.plans(_scores_by_assessment(connection), ids, rng)
+        load_plans(connection, actions, targets)
+        audit.append(connection, entries)
+        rollup.rebuild(connection)
+    for label in CLINIC_CYCLES:
+        if label != CURRENT_CYCLE:
             with audit.clock(dt.datetime(int(label[5:]), 8, 31, 16, 0)):
                 set_cycle_status(engine, SYSTEM, cycle_ids[label], "closed")
     with writing(engine) as connection:
@@ -337,74 +356,105 @@ def _answers(
     return answers
 
 
-def _assess(
-    engine: Engine,
-    story: UnitStory,
-    index: int,
-    label: str,
-    cycle_id: int,
-    advisor: Actor,
-    rng: random.Random,
-    current: bool,
-) -> None:
-    """One unit's assessment in one cycle: alone or as a workshop, then plans and validation."""
-    start, _ = cycle_dates(label)
-    leader = actor_for(engine, _leader_id(story.unit_id))
-    maturity = story.maturity(index)
-    # the current cycle is under way: its work happened between October and mid-November
-    day = start + dt.timedelta(days=rng.randint(30, 75) if current else rng.randint(60, 200))
-    moment = dt.datetime.combine(day, dt.time(10, rng.randint(0, 59)))
-    with audit.clock(moment):
-        questionnaire = _questionnaire(engine)
+@dataclass
+class _History:
+    """The clinic's years as rows for the bulk loaders: each unit's assessment per cycle,
+    alone or after a workshop, then its validation; plans follow once scores are known."""
+
+    questionnaire: Questionnaire
+    version: int
+    rows: list[dict] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)
+    workshops: list[dict] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)  # (key, at, actor, action, before, after)
+    made: list[tuple] = field(default_factory=list)  # (story, label, cycle_id, day, current, key)
+
+    def assess(self, story: UnitStory, index: int, label: str, cycle_id: int, rng: random.Random) -> None:
+        """One unit's assessment in one cycle: alone or as a workshop, then its validation."""
+        current = label == CURRENT_CYCLE
+        start, _ = cycle_dates(label)
+        leader = _leader_id(story.unit_id)
+        maturity = story.maturity(index)
+        # the current cycle is under way: its work happened between October and mid-November
+        day = start + dt.timedelta(days=rng.randint(30, 75) if current else rng.randint(60, 200))
+        moment = dt.datetime.combine(day, dt.time(10, rng.randint(0, 59)))
         workshop = story.workshop_from is not None and label >= story.workshop_from
         progress = rng.random() if current else 1.0
         if current and progress < 0.4:
             return  # not started yet this cycle
+        key = (story.unit_id, cycle_id, leader)
         if workshop:
-            # the team rates privately on their phones, the leader reveals the distribution,
-            # and they agree: only the agreed answers and the anonymous distribution are kept
+            # the team rated privately on their phones, the leader revealed the distribution,
+            # and they agreed: only the agreed answers and the anonymous distribution are kept
             participants = rng.randint(3, 6)
-            opened = start_workshop(engine, leader, story.unit_id, cycle_id, expected=participants)
-            ratings = []
-            for _ in range(participants):
-                secret, _ = join(engine, opened.token or "")
-                rating = _answers(
-                    questionnaire, maturity, rng, noise=0.6, bias=rng.gauss(0, 0.35), comments=False
+            ratings = [
+                _answers(
+                    self.questionnaire, maturity, rng, noise=0.6, bias=rng.gauss(0, 0.35), comments=False
                 )
-                save_ratings(engine, opened.token or "", secret, rating)
-                submit_rating(engine, opened.token or "", secret)
-                ratings.append(rating)
-            reveal(engine, leader, opened.id)
-            answers = _agreed(ratings, questionnaire)
-        else:
-            answers = _answers(questionnaire, maturity, rng, noise=0.45)
-        assessment_id = start_assessment(
-            engine, leader, story.unit_id, cycle_id, "consensus", leader.user_id, "enhetsleder"
-        )
-        if current and progress < 0.7:
-            save_answers(engine, leader, assessment_id, 1, answers[: int(len(answers) * progress)])
-            return  # a draft, part way through
-        version = save_answers(engine, leader, assessment_id, 1, answers)
-        version = submit_assessment(engine, leader, assessment_id, version)
-    _plan(engine, story, leader, label, cycle_id, day, rng, current)
-    if current:
-        return
-    with audit.clock(moment + dt.timedelta(days=rng.randint(10, 40))):
-        if story.unit_id == "observasjonspost" and label == "2024/2025":
-            version = return_assessment(
-                engine,
-                advisor,
-                assessment_id,
-                version,
-                "Kommentarene mangler for måling; legg ved måleplanen.",
+                for _ in range(participants)
+            ]
+            answers = _agreed(ratings, self.questionnaire)
+            joined = [moment - dt.timedelta(minutes=40 - n) for n in range(participants)]
+            self.workshops.append(
+                {
+                    "key": key,
+                    "unit_id": story.unit_id,
+                    "cycle_id": cycle_id,
+                    "questionnaire_version_id": self.version,
+                    "created_by": leader,
+                    "created_at": moment - dt.timedelta(minutes=45),
+                    "revealed_at": moment - dt.timedelta(minutes=10),
+                    "closed_at": None if current and progress < 0.7 else moment,
+                    "expected": participants,
+                    "participants": [(j, j + dt.timedelta(minutes=20)) for j in joined],
+                    "counts": {
+                        item.id: count(answer_key(r[n].level, r[n].yes, r[n].dont_know) for r in ratings)
+                        for n, item in enumerate(self.questionnaire.items())
+                    },
+                }
             )
-            view = get_assessment(engine, leader, assessment_id)
-            version = save_answers(
-                engine,
-                leader,
-                assessment_id,
-                version,
-                [
+        else:
+            answers = _answers(self.questionnaire, maturity, rng, noise=0.45)
+        if current and progress < 0.7:
+            answers, status = answers[: int(len(answers) * progress)], "draft"  # part way through
+        else:
+            status = "submitted"
+        row = {
+            "unit_id": story.unit_id,
+            "cycle_id": cycle_id,
+            "questionnaire_version_id": self.version,
+            "respondent": leader,
+            "role": "enhetsleder",
+            "mode": "consensus",
+            "status": status,
+            "status_comment": None,
+            "created_by": leader,
+            "created_at": moment,
+            "updated_at": moment,
+            "submitted_at": moment if status == "submitted" else None,
+            "validated_at": None,
+            "row_version": 2 if status == "draft" else 3,
+        }
+        self.events.append((key, moment, leader, "create", None, {"status": "draft"}))
+        self.events.append((key, moment, leader, "answer", None, {"answers": len(answers)}))
+        if status == "submitted":
+            self.events.append((key, moment, leader, "submit", {"status": "draft"}, {"status": "submitted"}))
+            self.made.append((story, label, cycle_id, day, current, key))
+        if status == "submitted" and not current:
+            checked = moment + dt.timedelta(days=rng.randint(10, 40))
+            if story.unit_id == "observasjonspost" and label == "2024/2025":
+                comment = "Kommentarene mangler for måling; legg ved måleplanen."
+                self.events.append(
+                    (
+                        key,
+                        checked,
+                        "kvalitetsradgiver",
+                        "return",
+                        {"status": "submitted"},
+                        {"status": "returned", "comment": comment},
+                    )
+                )
+                answers = [
                     Answer(
                         a.item_id,
                         a.level,
@@ -413,13 +463,119 @@ def _assess(
                         a.comment or "Se måleplan.",
                         a.evidence or "Måleplan",
                     )
-                    for a in view.answers.values()
                     if a.item_id.startswith("MO")
-                ],
-            )
-            version = submit_assessment(engine, leader, assessment_id, version)
-        if rng.random() < 0.85:
-            validate_assessment(engine, advisor, assessment_id, version)
+                    else a
+                    for a in answers
+                ]
+                self.events.append(
+                    (key, checked, leader, "submit", {"status": "returned"}, {"status": "submitted"})
+                )
+                row["row_version"] += 3
+            if rng.random() < 0.85:
+                row |= {"status": "validated", "validated_at": checked, "updated_at": checked}
+                row["row_version"] += 1
+                self.events.append(
+                    (
+                        key,
+                        checked,
+                        "kvalitetsradgiver",
+                        "validate",
+                        {"status": "submitted"},
+                        {"status": "validated"},
+                    )
+                )
+        self.rows.append(row)
+        self.answers += [
+            {
+                "key": key,
+                "item_id": a.item_id,
+                "level": a.level,
+                "yes": a.yes,
+                "dont_know": bool(a.dont_know),
+                "comment": a.comment,
+                "evidence": a.evidence,
+                "updated_by": leader,
+                "updated_at": moment,
+            }
+            for a in answers
+        ]
+
+    def entries(self, ids: dict[tuple, int]) -> list[dict]:
+        """The assessments' audit entries, now that they have ids."""
+        return [
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": "assessment",
+                "entity_id": ids[key],
+                "before": before,
+                "after": after,
+            }
+            for key, at, actor, action, before, after in self.events
+        ]
+
+    def plans(
+        self, scores: dict[int, dict[str, float]], ids: dict[tuple, int], rng: random.Random
+    ) -> tuple[list[dict], list[dict]]:
+        """Action items for each sent-in assessment's two weakest dimensions; targets set in
+        the second cycle."""
+        actions, targets = [], []
+        for story, label, cycle_id, day, current, key in self.made:
+            found = scores.get(ids[key], {})
+            dims = {d: v for d, v in found.items() if d in DIMENSION_OFFSET and v is not None}
+            weakest = sorted(dims, key=dims.get)[:2]
+            moment = dt.datetime.combine(day, dt.time(11, 0))
+            leader = _leader_id(story.unit_id)
+            for dimension in weakest:
+                status = (
+                    rng.choice(["planned", "in_progress"])
+                    if current
+                    else rng.choices(["done", "dropped", "in_progress"], [0.75, 0.1, 0.15])[0]
+                )
+                actions.append(
+                    {
+                        "unit_id": story.unit_id,
+                        "cycle_id": cycle_id,
+                        "dimension_id": dimension,
+                        "what": rng.choice(ACTIONS[dimension]),
+                        "who": story.leader
+                        if rng.random() < 0.5
+                        else rng.choice(["Fagutviklingssykepleier", "Forbedringsagent", "Enhetsleder"]),
+                        "due_on": day + dt.timedelta(days=rng.randint(60, 180)),
+                        "status": status,
+                        "created_by": leader,
+                        "created_at": moment,
+                        "updated_at": moment,
+                        "row_version": 1,
+                    }
+                )
+            if label == "2023/2024":
+                overall = found.get("overall")
+                wanted = [("overall", 3.5 if (overall or 2) < 3 else 4.0, overall)]
+                if weakest:
+                    wanted.append((weakest[0], 3.0, dims[weakest[0]]))
+                targets += [
+                    {
+                        "unit_id": story.unit_id,
+                        "dimension_id": d,
+                        "target_level": level,
+                        "baseline": baseline,
+                        "target_cycle_id": None,
+                        "set_by": leader,
+                        "set_at": moment,
+                    }
+                    for d, level, baseline in wanted
+                ]
+        return actions, targets
+
+
+def _scores_by_assessment(connection: Connection) -> dict[int, dict[str, float]]:
+    """Each stored assessment's scores by dimension (and overall), for the plans."""
+    found: dict[int, dict[str, float]] = {}
+    for row in connection.execute(select(assessment_score)).all():
+        found.setdefault(row.assessment_id, {})[row.dimension_id] = row.score
+    return found
 
 
 def _agreed(ratings: list[list[Answer]], questionnaire: Questionnaire) -> list[Answer]:
@@ -442,58 +598,6 @@ def _agreed(ratings: list[list[Answer]], questionnaire: Questionnaire) -> list[A
             yes = sum(bool(a.yes) for a in given) * 2 >= len(given)
             agreed.append(Answer(item.id, yes=yes))
     return agreed
-
-
-def _plan(
-    engine: Engine,
-    story: UnitStory,
-    leader: Actor,
-    label: str,
-    cycle_id: int,
-    day: dt.date,
-    rng: random.Random,
-    current: bool,
-) -> None:
-    """Action items for the two weakest dimensions; a target set in the second cycle."""
-    with reading(engine) as connection:
-        rows = connection.execute(
-            select(unit_result.c.dimension_id, unit_result.c.score).where(
-                unit_result.c.unit_id == story.unit_id, unit_result.c.cycle_id == cycle_id
-            )
-        ).all()
-    scores = {
-        r.dimension_id: r.score for r in rows if r.dimension_id in DIMENSION_OFFSET and r.score is not None
-    }
-    weakest = sorted(scores, key=scores.get)[:2]
-    for dimension in weakest:
-        status = (
-            rng.choice(["planned", "in_progress"])
-            if current
-            else rng.choices(["done", "dropped", "in_progress"], [0.75, 0.1, 0.15])[0]
-        )
-        add_action_item(
-            engine,
-            leader,
-            story.unit_id,
-            cycle_id,
-            rng.choice(ACTIONS[dimension]),
-            who=story.leader
-            if rng.random() < 0.5
-            else rng.choice(["Fagutviklingssykepleier", "Forbedringsagent", "Enhetsleder"]),
-            due_on=day + dt.timedelta(days=rng.randint(60, 180)),
-            dimension_id=dimension,
-            status=status,
-        )
-    if label == "2023/2024":
-        overall = next((r.score for r in rows if r.dimension_id == "overall"), None)
-        set_target(engine, leader, story.unit_id, "overall", 3.5 if (overall or 2) < 3 else 4.0)
-        if weakest:
-            set_target(engine, leader, story.unit_id, weakest[0], 3.0)
-
-
-def _questionnaire(engine: Engine) -> Questionnaire:
-    with reading(engine) as connection:
-        return questionnaire_of(connection, current_questionnaire_version(connection))
 
 
 # Benchmark tiers ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from scoring.models import Questionnaire
 from scoring.problems import Problem, ProblemsError
 from storage import audit, bulk, rollup
 from storage.access import Actor, require_admin
-from storage.assessments import choose_counted, refresh_unit_result, result_rows
+from storage.assessments import choose_counted, many_scores, refresh_unit_result, result_rows, stored_in
 from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import ImportRejected, ServiceError
@@ -238,54 +238,27 @@ def _answer_tuples(rows: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
 
 
 def _scores(rows: pd.DataFrame, questionnaire: Questionnaire) -> list[tuple[Any, ...]]:
-    """Every imported assessment's scores as submitting it stores them: per dimension (with
-    coverage) and overall, all assessments scored in one pass."""
-    code = rows.groupby(["unit_id", "cycle_id", "respondent"], sort=False).ngroup().to_numpy()
-    if len(code) == 0:
+    """Every imported assessment's scores as submitting it stores them, as staged_score rows."""
+    if rows.empty:
         return []
-    names = [str(n) for n in range(code.max() + 1)]
-    frame = pd.DataFrame(
-        {
-            "unit": pd.Categorical.from_codes(code, names),
-            "cycle": pd.Categorical(["c"] * len(code)),
-            "respondent": pd.Categorical(["r"] * len(code)),
-            "item": pd.Categorical(rows["item_id"]),
-            "value": rows["value"].to_numpy(),
-        }
+    code = rows.groupby(["unit_id", "cycle_id", "respondent"], sort=False).ngroup().to_numpy()
+    first = rows.assign(code=code).drop_duplicates("code").set_index("code")
+    scores = many_scores(
+        pd.DataFrame({"key": code, "item": rows["item_id"], "value": rows["value"]}), questionnaire
     )
-    result = score(questionnaire, frame)
-    table = result.table()
-    coverage = result.respondents.assign(unit=result.respondents["unit"].astype(str))
-    table = table.merge(
-        coverage[["unit", "dimension", "coverage"]].assign(dimension=coverage["dimension"].astype(str)),
-        how="left",
-        left_on=["unit", table["dimension"].astype(str)],
-        right_on=["unit", "dimension"],
-        suffixes=("", "_c"),
-    )
-    first = rows.drop_duplicates(["unit_id", "cycle_id", "respondent"])
-    owner = pd.DataFrame(
-        {
-            "unit": [str(n) for n in code[first.index.to_numpy()]],
-            "unit_id": first["unit_id"].to_numpy(),
-            "cycle_id": first["cycle_id"].to_numpy(),
-            "respondent": first["respondent"].to_numpy(),
-        }
-    )
-    table = table.merge(owner, on="unit")
-    table = table.astype(object).where(table.notna(), None)
-    return [
-        (
-            r.unit_id,
-            int(r.cycle_id),
-            r.respondent,
-            str(r.dimension),
-            None if r.score is None else float(r.score),
-            None if r.level is None else int(r.level),
-            None if r.coverage is None else float(r.coverage),
+    owner = first.loc[scores["key"].to_numpy(dtype="int64")]
+    return list(
+        zip(
+            owner["unit_id"].tolist(),
+            owner["cycle_id"].astype(int).tolist(),
+            owner["respondent"].tolist(),
+            scores["dimension_id"].tolist(),
+            [None if v is None else float(v) for v in scores["score"]],
+            [None if v is None else int(v) for v in scores["level"]],
+            [None if v is None else float(v) for v in scores["coverage"]],
+            strict=True,
         )
-        for r in table.itertuples(index=False)
-    ]
+    )
 
 
 def _unit_results(
@@ -301,7 +274,7 @@ def _unit_results(
     stored assessments of those units looked like (the swap checks it again) and the rows."""
     imported = {(u, int(c), r) for u, c, r in keys.itertuples(index=False)}
     with reading(engine) as connection:
-        stored = _stored_in(connection, pairs)
+        stored = stored_in(connection, pairs)
         snapshot = _others(stored, imported)
         arriving: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for key in imported if status != "draft" else ():
@@ -376,34 +349,6 @@ def _unit_results(
                     row["status"] = "validated"
             results += made
     return snapshot, results
-
-
-def _stored_in(connection: Connection, pairs: set[tuple[str, int]]) -> list[Any]:
-    """The stored assessments of the given units and cycles."""
-    found = []
-    by_cycle: dict[int, list[str]] = {}
-    for unit_id, cycle_id in pairs:
-        by_cycle.setdefault(cycle_id, []).append(unit_id)
-    columns = (
-        assessment.c.id,
-        assessment.c.unit_id,
-        assessment.c.cycle_id,
-        assessment.c.respondent,
-        assessment.c.mode,
-        assessment.c.status,
-        assessment.c.questionnaire_version_id,
-        assessment.c.row_version,
-    )
-    for cycle_id, units in by_cycle.items():
-        for start in range(0, len(units), 500):
-            found += connection.execute(
-                select(*columns)
-                .where(
-                    assessment.c.cycle_id == cycle_id, assessment.c.unit_id.in_(units[start : start + 500])
-                )
-                .order_by(assessment.c.id)
-            ).all()
-    return found
 
 
 def _others(
@@ -525,7 +470,7 @@ def _check_still_valid(connection: Connection, plan: ImportPlan, cycle_ids: dict
     """The assessments the plan replaces, as they are now; refused if any was validated, or
     one the plan creates exists, since the preview."""
     pairs = {(u, cycle_ids[c]) for u, c, _ in plan.creates + plan.updates}
-    now = {(r.unit_id, r.cycle_id, r.respondent): r for r in _stored_in(connection, pairs)}
+    now = {(r.unit_id, r.cycle_id, r.respondent): r for r in stored_in(connection, pairs)}
     created = [k for k in plan.creates if (k[0], cycle_ids[k[1]], k[2]) in now]
     replaced = [now.get((k[0], cycle_ids[k[1]], k[2])) for k in plan.updates]
     if created or any(r is None or r.status == "validated" for r in replaced):
@@ -618,7 +563,7 @@ def _changed_pairs(
 ) -> set[tuple[str, int]]:
     """Units whose other assessments changed since their results were computed."""
     imported = {(u, cycle_ids[c], r) for u, c, r in plan.creates + plan.updates}
-    now = _others(_stored_in(connection, pairs), imported)
+    now = _others(stored_in(connection, pairs), imported)
 
     def shape(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return sorted((r["id"], r["row_version"], r["status"], r["mode"]) for r in rows)
@@ -663,7 +608,7 @@ def _audit(
     before = {(r.unit_id, r.cycle_id, r.respondent): r.status for r in replaced}
     ids = {
         (r.unit_id, r.cycle_id, r.respondent): r.id
-        for r in _stored_in(connection, {(u, cycle_ids[c]) for u, c, _ in plan.creates + plan.updates})
+        for r in stored_in(connection, {(u, cycle_ids[c]) for u, c, _ in plan.creates + plan.updates})
     }
     entries = []
     for (unit_id, label, respondent), count in counts.items():

@@ -102,6 +102,41 @@ def progress_to_target(current: float | None, baseline: float | None, target_lev
     return float(min(max((current - baseline) / (target_level - baseline), 0.0), 1.0))
 
 
+def load_history(
+    connection: Connection, actions: list[dict[str, Any]], targets: list[dict[str, Any]]
+) -> None:
+    """Write many past actions and targets at once, as rows of their tables with their own
+    times (a history loaded in bulk: the demo's years), with an audit entry each."""
+    entries = []
+    for values in actions:
+        new_id = int(connection.execute(insert(action_item).values(**values)).inserted_primary_key[0])
+        entries.append(
+            {
+                "at": values["created_at"],
+                "actor": values["created_by"],
+                "action": "create",
+                "entity": "action_item",
+                "entity_id": new_id,
+                "after": values,
+            }
+        )
+    latest = {(t["unit_id"], t["dimension_id"]): t for t in targets}  # set again: the last one stands
+    if latest:
+        connection.execute(insert(target), list(latest.values()))
+    entries += [
+        {
+            "at": t["set_at"],
+            "actor": t["set_by"],
+            "action": "set",
+            "entity": "target",
+            "entity_id": f"{t['unit_id']}/{t['dimension_id']}",
+            "after": t,
+        }
+        for t in targets
+    ]
+    audit.append(connection, entries)
+
+
 def add_action_item(
     engine: Engine,
     actor: Actor,

@@ -348,6 +348,98 @@ def close_workshop(engine: Engine, actor: Actor, workshop_id: int) -> None:
         _close(connection, actor.user_id, row)
 
 
+def load_history(connection: Connection, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write many past workshops at once, each as its leader left it (a history loaded in
+    bulk: the demo's years). A record: unit_id, cycle_id, questionnaire_version_id,
+    consensus_assessment_id, created_by, created_at, revealed_at, closed_at (None while
+    open), expected, participants (their (joined_at, submitted_at)), and counts (item ->
+    answer -> how many, as the reveal counts them). Nothing private is kept, as after a
+    reveal. Returns audit entries for the caller to append."""
+    codes = set(connection.execute(select(workshop.c.code)).scalars())
+    entries: list[dict[str, Any]] = []
+    for record in records:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        while code in codes:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        codes.add(code)
+        token = secrets.token_urlsafe(24)
+        participants = record["participants"]
+        workshop_id = int(
+            connection.execute(
+                insert(workshop).values(
+                    unit_id=record["unit_id"],
+                    cycle_id=record["cycle_id"],
+                    questionnaire_version_id=record["questionnaire_version_id"],
+                    code=code,
+                    token=token,
+                    token_hash=_hash(token),
+                    status="open" if record["closed_at"] is None else "closed",
+                    phase="revealed",
+                    expected=record["expected"],
+                    created_by=record["created_by"],
+                    created_at=record["created_at"],
+                    closed_at=record["closed_at"],
+                    revealed_at=record["revealed_at"],
+                    participants=len(participants),
+                    consensus_assessment_id=record["consensus_assessment_id"],
+                )
+            ).inserted_primary_key[0]
+        )
+        connection.execute(
+            insert(workshop_participant),
+            [
+                {
+                    "workshop_id": workshop_id,
+                    "secret_hash": _hash(secrets.token_urlsafe(18)),
+                    "joined_at": joined,
+                    "submitted_at": submitted,
+                }
+                for joined, submitted in participants
+            ],
+        )
+        connection.execute(
+            insert(workshop_distribution),
+            [
+                {"workshop_id": workshop_id, "item_id": item_id, "answer": key, "count": n}
+                for item_id, counted in record["counts"].items()
+                for key, n in counted.items()
+            ],
+        )
+        who = record["created_by"]
+        entries += [
+            _entry(record["created_at"], who, "create", workshop_id, None, {"expected": record["expected"]}),
+            _entry(
+                record["revealed_at"],
+                who,
+                "reveal",
+                workshop_id,
+                {"phase": "rating"},
+                {"phase": "revealed", "participants": len(participants), "distribution": record["counts"]},
+            ),
+        ]
+        if record["closed_at"] is not None:
+            entries.append(
+                _entry(
+                    record["closed_at"], who, "close", workshop_id, {"status": "open"}, {"status": "closed"}
+                )
+            )
+    return entries
+
+
+def _entry(
+    at: dt.datetime, actor: str, action: str, workshop_id: int, before: Any, after: Any
+) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "entity": "workshop",
+        "entity_id": workshop_id,
+        "before": before,
+        "after": after,
+    }
+
+
 def close_for_unit(connection: Connection, actor: Actor, unit_id: str, cycle_id: int) -> None:
     """Close the unit's open workshops in the cycle (its assessment was just sent in)."""
     for row in connection.execute(

@@ -11,11 +11,14 @@ import math
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
+from scoring.models import Questionnaire
 from storage import assessments as svc
 from storage import importing, rollup
-from storage.db import reading, writing
+from storage.db import make_engine, reading, writing
+from storage.definitions import current_questionnaire_version, questionnaire_of
+from storage.demo import ensure_database
 from storage.errors import ServiceError
 from storage.importing import apply_import, plan_import
 from storage.tables import (
@@ -51,12 +54,14 @@ def answers_csv(clinic: Clinic, units: str, respondents: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def stored(clinic: Clinic) -> dict[str, list[tuple]]:
-    """What the import's path and the one-at-a-time path must agree on."""
-    with reading(clinic.engine) as connection:
+def stored(clinic: Clinic | Engine) -> dict[str, list[tuple]]:
+    """What the bulk paths and the one-at-a-time path must agree on."""
+    engine = clinic if isinstance(clinic, Engine) else clinic.engine
+    with reading(engine) as connection:
         scores = connection.execute(
             select(
                 assessment.c.unit_id,
+                assessment.c.cycle_id,
                 assessment.c.respondent,
                 assessment_score.c.dimension_id,
                 assessment_score.c.score,
@@ -64,7 +69,12 @@ def stored(clinic: Clinic) -> dict[str, list[tuple]]:
                 assessment_score.c.coverage,
             )
             .join(assessment, assessment.c.id == assessment_score.c.assessment_id)
-            .order_by(assessment.c.unit_id, assessment.c.respondent, assessment_score.c.dimension_id)
+            .order_by(
+                assessment.c.unit_id,
+                assessment.c.cycle_id,
+                assessment.c.respondent,
+                assessment_score.c.dimension_id,
+            )
         ).all()
         results = connection.execute(
             select(*(c for c in unit_result.columns if c.name != "computed_at")).order_by(
@@ -93,16 +103,16 @@ def same(left: list[tuple], right: list[tuple]) -> bool:
     )
 
 
-def recompute_one_at_a_time(clinic: Clinic) -> None:
+def recompute_one_at_a_time(engine: Engine, questionnaire: Questionnaire) -> None:
     """Score every submitted assessment and every unit again as submitting does, unit by unit."""
-    with writing(clinic.engine) as connection:
+    with writing(engine) as connection:
         rows = connection.execute(
             select(assessment, cycle.c.label.label("cycle_label"))
             .join(cycle, cycle.c.id == assessment.c.cycle_id)
             .where(assessment.c.status.in_(("submitted", "validated")))
         ).all()
         for row in rows:
-            svc.store_assessment_scores(connection, row, clinic.questionnaire)
+            svc.store_assessment_scores(connection, row, questionnaire)
         for unit_id, cycle_id in sorted({(r.unit_id, r.cycle_id) for r in rows}):
             svc.refresh_unit_result(connection, unit_id, cycle_id)
         rollup.rebuild(connection)
@@ -137,7 +147,7 @@ def test_import_stores_what_submitting_would(
     apply_import(engine, admin, again, batch_rows=100)
     by_import = stored(clinic)
 
-    recompute_one_at_a_time(clinic)
+    recompute_one_at_a_time(engine, clinic.questionnaire)
     one_at_a_time = stored(clinic)
     for part in ("scores", "results", "sums"):
         assert same(by_import[part], one_at_a_time[part]), part
@@ -217,3 +227,23 @@ def test_a_stale_stage_is_removed_by_the_next_import(clinic: Clinic) -> None:
     with reading(engine) as connection:
         assert connection.execute(select(func.count()).select_from(staged_answer)).scalar_one() == 0
         assert connection.execute(select(func.count()).select_from(import_stage)).scalar_one() == 0
+
+
+def test_the_demo_stores_what_submitting_would(tmp_path) -> None:
+    """The demo clinic's years are written by the bulk loaders; scored one assessment and one
+    unit at a time, as the form would have, they come out the same."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    ensure_database(engine)
+    with reading(engine) as connection:
+        questionnaire = questionnaire_of(connection, current_questionnaire_version(connection))
+        statuses = dict(
+            connection.execute(select(assessment.c.status, func.count()).group_by(assessment.c.status)).all()
+        )
+    by_loader = stored(engine)
+    recompute_one_at_a_time(engine, questionnaire)
+    one_at_a_time = stored(engine)
+    for part in ("scores", "results", "sums"):
+        assert same(by_loader[part], one_at_a_time[part]), part
+    assert len(by_loader["results"]) > 100
+    assert set(statuses) == {"draft", "submitted", "validated"}
+    engine.dispose()
