@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import browser_common as bc
@@ -94,7 +93,8 @@ rows = list(pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False).itertuple
 start = time.perf_counter()
 with writing(engine) as connection:
     connection.exec_driver_sql("CREATE TABLE floor_rows (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT, f TEXT)")
-    connection.connection.driver_connection.executemany("INSERT INTO floor_rows VALUES (?, ?, ?, ?, ?, ?)", rows)
+    marks = ", ".join("?" * 6)
+    connection.connection.driver_connection.executemany(f"INSERT INTO floor_rows VALUES ({marks})", rows)
     connection.exec_driver_sql("DROP TABLE floor_rows")
 print(time.perf_counter() - start, flush=True)
 """
@@ -188,21 +188,18 @@ def bench_import(data_dir: Path, per_unit: int) -> None:
     applying = [ms for at, ms in during if at >= report["began"]]
     floor_save = statistics.median(ms for _, ms in alone)
     print(f"import: {rows:,} rows, {report['summary']['assessments_created']:,} assessments")
-    print(
-        f"  preview {report['plan']:.1f} s, apply {report['apply']:.1f} s, peak memory {report['peak_mb']:.0f} MB"
-    )
-    print(
-        f"  floor (the rows written by the driver's bulk path): {floor:.1f} s; apply ratio {report['apply'] / floor:.1f}"
-    )
-    print(
-        f"  saves with no import: median {floor_save:.1f} ms, longest {max(ms for _, ms in alone):.1f} ms (n={len(alone)})"
-    )
+    apply = report["apply"]
+    print(f"  preview {report['plan']:.1f} s, apply {apply:.1f} s, peak memory {report['peak_mb']:.0f} MB")
+    print(f"  floor (the rows written by the driver's bulk path): {floor:.1f} s; ratio {apply / floor:.1f}")
+    longest = max(ms for _, ms in alone)
+    print(f"  saves with no import: median {floor_save:.1f} ms, longest {longest:.1f} ms (n={len(alone)})")
     if applying:
         ordered = sorted(applying)
         p95 = ordered[int(0.95 * (len(ordered) - 1))]
         print(
             f"  saves during the apply: median {statistics.median(ordered):.1f} ms, p95 {p95:.0f} ms, "
-            f"longest {ordered[-1]:.0f} ms (n={len(ordered)}); longest / floor median {ordered[-1] / floor_save:.0f}"
+            f"longest {ordered[-1]:.0f} ms (n={len(ordered)}); "
+            f"longest / floor median {ordered[-1] / floor_save:.0f}"
         )
 
 
@@ -230,9 +227,10 @@ def bench_render(port: int, runs: int = 3) -> None:
         with bc.floor_app("import streamlit as st\nst.write('Hei')\n") as script:
             floors.append(first_render(script, script.parent, port + 1))
         print(f"  run {run + 1}: fresh clone {ours[-1]:.2f} s, one-line app {floors[-1]:.2f} s", flush=True)
+    mine, floor = statistics.median(ours), statistics.median(floors)
     print(
-        f"first render: fresh clone median {statistics.median(ours):.2f} s, one-line app median "
-        f"{statistics.median(floors):.2f} s; ratio {statistics.median(ours) / statistics.median(floors):.2f} (goal <= 2)"
+        f"first render: fresh clone median {mine:.2f} s, one-line app median {floor:.2f} s; "
+        f"ratio {mine / floor:.2f} (goal <= 2)"
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
+from storage import bulk
 from storage.tables import audit_log
 
 _frozen: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("frozen_now", default=None)
@@ -61,19 +62,14 @@ def record_many(
     if not entries:
         return
     moment = now()
-    connection.execute(
-        insert(audit_log),
+    columns = ("at", "actor", "action", "entity", "entity_id", "before", "after")
+    bulk.insert_rows(
+        connection,
+        audit_log,
+        columns,
         [
-            {
-                "at": moment,
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": str(entity_id),
-                "before": _json(before),
-                "after": _json(after),
-            }
-            for entity_id, before, after in entries
+            (moment, actor, action, entity, str(i), _json(before), _json(after))
+            for i, before, after in entries
         ],
     )
 

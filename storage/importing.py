@@ -178,12 +178,16 @@ def apply_import(
             checkpoint("import:swap")
             changed = _changed_pairs(connection, pairs, plan, cycle_ids, snapshot)
             _store_results(connection, pairs, results, changed)
+            mark = None
             if len(pairs) <= FEW_UNITS:
                 for unit_id, cycle_id in sorted(pairs - changed):
                     rollup.refresh(connection, unit_id, cycle_id)
             else:
-                rollup.rebuild_cycles(connection, {c for _, c in pairs})
+                mark = rollup.set_stale(connection)
             _audit(connection, actor, plan, replaced, status, cycle_ids)
+        if mark is not None:  # the dashboards' sums, after the swap: the app need not wait for both
+            with writing(engine) as connection:
+                rollup.rebuild_cycles(connection, {c for _, c in pairs}, mark)
     finally:
         _close_stage(engine, stage, batch_rows)
     return plan.summary
@@ -526,8 +530,8 @@ def _create(
         }
         for unit_id, label, respondent in plan.creates
     ]
-    for start in range(0, len(rows), 5_000):
-        connection.execute(insert(assessment), rows[start : start + 5_000])
+    if rows:
+        bulk.insert_rows(connection, assessment, list(rows[0]), [tuple(r.values()) for r in rows])
 
 
 def _move_staged(connection: Connection, stage: str, actor: Actor, moment: dt.datetime, scored: bool) -> None:
@@ -621,8 +625,7 @@ def _audit(
                 {"status": status, "answers": int(count), "file": plan.file},
             )
         )
-    for start in range(0, len(entries), 20_000):
-        audit.record_many(connection, actor.user_id, "import", "assessment", entries[start : start + 20_000])
+    audit.record_many(connection, actor.user_id, "import", "assessment", entries)
     audit.record(connection, actor.user_id, "import", "file", plan.file, None, plan.summary)
 
 

@@ -70,7 +70,19 @@ def rebuild(connection: Connection, today: dt.date | None = None) -> None:
     definitions.set_setting(connection, SETTING, f"{FORMAT}/{(today or dt.date.today()).isoformat()}")
 
 
-def rebuild_cycles(connection: Connection, cycle_ids: set[int]) -> None:
+STALE = "stale"
+
+
+def set_stale(connection: Connection) -> str | None:
+    """Mark the derived tables as behind until `rebuild_cycles` has caught up in a transaction
+    of its own (so a process that dies between the two leaves them to be rebuilt at the next
+    start); returns the mark it replaced, for `rebuild_cycles` to put back."""
+    made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
+    definitions.set_setting(connection, SETTING, STALE)
+    return made
+
+
+def rebuild_cycles(connection: Connection, cycle_ids: set[int], mark: str | None = None) -> None:
     """Make `node_result` again for some cycles (and the cycle after each, whose change
     depends on it) over the current tree: for a bulk change of many units, where refreshing
     unit by unit would repeat the work above them many times over."""
@@ -87,6 +99,8 @@ def rebuild_cycles(connection: Connection, cycle_ids: set[int]) -> None:
     )
     nodes = [r._asdict() for r in connection.execute(select(org_node))]
     if not wanted or not nodes:
+        if mark is not None:
+            definitions.set_setting(connection, SETTING, mark)
         return
     _lock(connection, sorted(n["unit_id"] for n in nodes if n["parent_id"] is None))
     places = {n["unit_id"]: n for n in nodes}
@@ -104,6 +118,9 @@ def rebuild_cycles(connection: Connection, cycle_ids: set[int]) -> None:
         connection.execute(delete(node_result).where(node_result.c.cycle_id == cycle_id))
         if leaves:
             _insert(connection, rolled.rollup(nodes, leaves), places)
+    made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
+    if mark is not None and made == STALE:
+        definitions.set_setting(connection, SETTING, mark)
 
 
 def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:

@@ -85,7 +85,9 @@ def snapshot(engine) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("point", ["import:staging", "import:swap"])
-def test_killed_in_the_middle_of_an_import(clinic: Clinic, database_url: str, tmp_path: Path, point: str) -> None:
+def test_killed_in_the_middle_of_an_import(
+    clinic: Clinic, database_url: str, tmp_path: Path, point: str
+) -> None:
     """Killed while its rows are staged in batches, or inside the swap that moves them into
     place: none of the import is in the app's tables. A later import goes through whole and
     removes its own staging rows."""
