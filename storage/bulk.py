@@ -33,3 +33,20 @@ def insert_rows(
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})", batch
         )
     return len(batch)
+
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> tuple[list[int], int | None]:
+    """Ids for `count` rows of `table` not written yet. PostgreSQL takes them from the id's
+    sequence, for good (returns None beside them). SQLite has no sequence: they follow the
+    largest id, which is returned, and the caller must move them up if rows were added
+    before it writes its own."""
+    if count == 0:
+        return [], None
+    if connection.dialect.name == "postgresql":
+        sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+        found = connection.exec_driver_sql(
+            f"SELECT nextval({sequence}) FROM generate_series(1, {int(count)})"
+        ).scalars()
+        return [int(n) for n in found], None
+    last = int(connection.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table.name}").scalar_one())
+    return list(range(last + 1, last + 1 + count)), last

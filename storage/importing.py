@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from scoring.answers import NotUtf8, parse_answers, read_text_csv
 from scoring.engine import score
@@ -159,24 +159,28 @@ def apply_import(
         (u, c, r): role
         for u, c, r, role in roles[["unit_id", "cycle_id", "respondent", "role"]].itertuples(index=False)
     }
-    scores = _scores(rows, questionnaire) if status != "draft" else []
+    pairs = {
+        (str(u), int(c)) for u, c in keys[["unit_id", "cycle_id"]].drop_duplicates().itertuples(index=False)
+    }
     stage = _open_stage(engine, actor, plan.file)
     try:
+        ids, last_id = _assessment_ids(engine, plan, cycle_ids)
+        code = rows.set_index(["unit_id", "cycle_id", "respondent"]).index.map(ids)
+        rows["assessment_id"] = np.asarray(code, dtype="int64")
+        scores = _scores(rows, questionnaire) if status != "draft" else []
         _stage(engine, staged_answer, stage, _answer_tuples(rows), batch_rows, "import:staging")
         _stage(engine, staged_score, stage, iter(scores), batch_rows, None)
-        pairs = {
-            (str(u), int(c))
-            for u, c in keys[["unit_id", "cycle_id"]].drop_duplicates().itertuples(index=False)
-        }
         snapshot, results = _unit_results(engine, plan, rows, keys, pairs, status)
         moment = audit.now()
         with writing(engine) as connection:
-            replaced = _check_still_valid(connection, plan, cycle_ids)
+            now = stored_in(connection, pairs)
+            replaced = _check_still_valid(now, plan, cycle_ids)
+            ids = _shift_new_ids(connection, stage, ids, last_id)
             _replace(connection, replaced, status, plan.questionnaire_version_id, moment)
-            _create(connection, actor, plan, cycle_ids, role_of, status, moment)
+            _create(connection, actor, plan, cycle_ids, ids, role_of, status, moment)
             _move_staged(connection, stage, actor, moment, status != "draft")
             checkpoint("import:swap")
-            changed = _changed_pairs(connection, pairs, plan, cycle_ids, snapshot)
+            changed = _changed_pairs(now, pairs, plan, cycle_ids, snapshot)
             _store_results(connection, pairs, results, changed)
             mark = None
             if len(pairs) <= FEW_UNITS:
@@ -184,13 +188,51 @@ def apply_import(
                     rollup.refresh(connection, unit_id, cycle_id)
             else:
                 mark = rollup.set_stale(connection)
-            _audit(connection, actor, plan, replaced, status, cycle_ids)
+            _audit(connection, actor, plan, ids, replaced, status, cycle_ids)
         if mark is not None:  # the dashboards' sums, after the swap: the app need not wait for both
             with writing(engine) as connection:
                 rollup.rebuild_cycles(connection, {c for _, c in pairs}, mark)
     finally:
         _close_stage(engine, stage, batch_rows)
     return plan.summary
+
+
+def _assessment_ids(
+    engine: Engine, plan: ImportPlan, cycle_ids: dict[str, int]
+) -> tuple[dict[tuple[str, int, str], int], int | None]:
+    """Each imported assessment's id, known before anything is written, so the staged rows
+    carry it: a replaced one keeps its own, a new one gets an id reserved now. On SQLite the
+    reserved ids follow the largest id (returned: the swap moves them up if assessments
+    were added meanwhile)."""
+    with writing(engine) as connection:
+        found = {
+            (r.unit_id, r.cycle_id, r.respondent): r.id
+            for r in stored_in(connection, {(u, cycle_ids[c]) for u, c, _ in plan.updates})
+        }
+        new, last = bulk.reserve_ids(connection, assessment, len(plan.creates))
+    ids = {(u, cycle_ids[c], r): found[(u, cycle_ids[c], r)] for u, c, r in plan.updates}
+    ids |= {(u, cycle_ids[c], r): n for (u, c, r), n in zip(plan.creates, new, strict=True)}
+    return ids, last
+
+
+def _shift_new_ids(
+    connection: Connection, stage: str, ids: dict[tuple[str, int, str], int], last_id: int | None
+) -> dict[tuple[str, int, str], int]:
+    """SQLite: when assessments were added after the ids were reserved, the new ones move
+    up past them, in the staged rows too."""
+    if last_id is None:
+        return ids
+    now = int(connection.execute(select(func.coalesce(func.max(assessment.c.id), 0))).scalar_one())
+    if now == last_id:
+        return ids
+    step = now - last_id
+    for table in (staged_answer, staged_score):
+        connection.execute(
+            update(table)
+            .where(table.c.stage_id == stage, table.c.assessment_id > last_id)
+            .values(assessment_id=table.c.assessment_id + step)
+        )
+    return {key: n + step if n > last_id else n for key, n in ids.items()}
 
 
 # Preparing, in memory ----------------------------------------------------------------------
@@ -229,9 +271,7 @@ def _answer_tuples(rows: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     level = rows["level"].astype(object).where(rows["level"].notna(), None)
     yes = rows["yes"].astype(object).where(rows["yes"].notna(), None)
     return zip(
-        rows["unit_id"].tolist(),
-        rows["cycle_id"].tolist(),
-        rows["respondent"].tolist(),
+        rows["assessment_id"].tolist(),
         rows["item_id"].tolist(),
         [None if v is None else int(v) for v in level.tolist()],
         [None if v is None else bool(v) for v in yes.tolist()],
@@ -245,17 +285,11 @@ def _scores(rows: pd.DataFrame, questionnaire: Questionnaire) -> list[tuple[Any,
     """Every imported assessment's scores as submitting it stores them, as staged_score rows."""
     if rows.empty:
         return []
-    code = rows.groupby(["unit_id", "cycle_id", "respondent"], sort=False).ngroup().to_numpy()
-    first = rows.assign(code=code).drop_duplicates("code").set_index("code")
-    scores = many_scores(
-        pd.DataFrame({"key": code, "item": rows["item_id"], "value": rows["value"]}), questionnaire
-    )
-    owner = first.loc[scores["key"].to_numpy(dtype="int64")]
+    frame = pd.DataFrame({"key": rows["assessment_id"], "item": rows["item_id"], "value": rows["value"]})
+    scores = many_scores(frame, questionnaire)
     return list(
         zip(
-            owner["unit_id"].tolist(),
-            owner["cycle_id"].astype(int).tolist(),
-            owner["respondent"].tolist(),
+            scores["key"].astype(int).tolist(),
             scores["dimension_id"].tolist(),
             [None if v is None else float(v) for v in scores["score"]],
             [None if v is None else int(v) for v in scores["level"]],
@@ -470,13 +504,12 @@ def _close_stage(engine: Engine, stage: str, batch_rows: int) -> None:
 # The swap, in one transaction ----------------------------------------------------------------
 
 
-def _check_still_valid(connection: Connection, plan: ImportPlan, cycle_ids: dict[str, int]) -> list[Any]:
-    """The assessments the plan replaces, as they are now; refused if any was validated, or
-    one the plan creates exists, since the preview."""
-    pairs = {(u, cycle_ids[c]) for u, c, _ in plan.creates + plan.updates}
-    now = {(r.unit_id, r.cycle_id, r.respondent): r for r in stored_in(connection, pairs)}
-    created = [k for k in plan.creates if (k[0], cycle_ids[k[1]], k[2]) in now]
-    replaced = [now.get((k[0], cycle_ids[k[1]], k[2])) for k in plan.updates]
+def _check_still_valid(now: list[Any], plan: ImportPlan, cycle_ids: dict[str, int]) -> list[Any]:
+    """The assessments the plan replaces, as they are now (`now`: the touched units'); refused
+    if any was validated, or one the plan creates exists, since the preview."""
+    found = {(r.unit_id, r.cycle_id, r.respondent): r for r in now}
+    created = [k for k in plan.creates if (k[0], cycle_ids[k[1]], k[2]) in found]
+    replaced = [found.get((k[0], cycle_ids[k[1]], k[2])) for k in plan.updates]
     if created or any(r is None or r.status == "validated" for r in replaced):
         raise ServiceError("import_outdated")
     return [r for r in replaced if r is not None]
@@ -509,12 +542,15 @@ def _create(
     actor: Actor,
     plan: ImportPlan,
     cycle_ids: dict[str, int],
+    ids: dict[tuple[str, int, str], int],
     role_of: dict[tuple[str, int, str], str],
     status: str,
     moment: dt.datetime,
 ) -> None:
+    """The new assessments, under the ids their staged rows carry."""
     rows = [
         {
+            "id": ids[(unit_id, cycle_ids[label], respondent)],
             "unit_id": unit_id,
             "cycle_id": cycle_ids[label],
             "questionnaire_version_id": plan.questionnaire_version_id,
@@ -535,16 +571,12 @@ def _create(
 
 
 def _move_staged(connection: Connection, stage: str, actor: Actor, moment: dt.datetime, scored: bool) -> None:
-    """The staged answers (and scores) into place, each under its assessment's id."""
-    join = (
-        "JOIN assessment a ON a.unit_id = s.unit_id AND a.cycle_id = s.cycle_id "
-        "AND a.respondent = s.respondent WHERE s.stage_id = :stage"
-    )
+    """The staged answers (and scores) into place."""
     connection.execute(
         text(
             "INSERT INTO answer (assessment_id, item_id, level, yes, dont_know, comment, evidence, "
-            "updated_by, updated_at) SELECT a.id, s.item_id, s.level, s.yes, s.dont_know, s.comment, "
-            f"NULL, :actor, :at FROM staged_answer s {join}"
+            "updated_by, updated_at) SELECT assessment_id, item_id, level, yes, dont_know, comment, "
+            "NULL, :actor, :at FROM staged_answer WHERE stage_id = :stage"
         ),
         {"stage": stage, "actor": actor.user_id, "at": moment},
     )
@@ -552,14 +584,15 @@ def _move_staged(connection: Connection, stage: str, actor: Actor, moment: dt.da
         connection.execute(
             text(
                 "INSERT INTO assessment_score (assessment_id, dimension_id, score, level, coverage) "
-                f"SELECT a.id, s.dimension_id, s.score, s.level, s.coverage FROM staged_score s {join}"
+                "SELECT assessment_id, dimension_id, score, level, coverage FROM staged_score "
+                "WHERE stage_id = :stage"
             ),
             {"stage": stage},
         )
 
 
 def _changed_pairs(
-    connection: Connection,
+    now_stored: list[Any],
     pairs: set[tuple[str, int]],
     plan: ImportPlan,
     cycle_ids: dict[str, int],
@@ -567,7 +600,7 @@ def _changed_pairs(
 ) -> set[tuple[str, int]]:
     """Units whose other assessments changed since their results were computed."""
     imported = {(u, cycle_ids[c], r) for u, c, r in plan.creates + plan.updates}
-    now = _others(stored_in(connection, pairs), imported)
+    now = _others(now_stored, imported)
 
     def shape(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return sorted((r["id"], r["row_version"], r["status"], r["mode"]) for r in rows)
@@ -604,23 +637,20 @@ def _audit(
     connection: Connection,
     actor: Actor,
     plan: ImportPlan,
+    ids: dict[tuple[str, int, str], int],
     replaced: list[Any],
     status: str,
     cycle_ids: dict[str, int],
 ) -> None:
     counts = plan.answers.groupby(["unit", "cycle", "respondent"], observed=True).size()
-    before = {(r.unit_id, r.cycle_id, r.respondent): r.status for r in replaced}
-    ids = {
-        (r.unit_id, r.cycle_id, r.respondent): r.id
-        for r in stored_in(connection, {(u, cycle_ids[c]) for u, c, _ in plan.creates + plan.updates})
-    }
+    before = {r.id: r.status for r in replaced}
     entries = []
     for (unit_id, label, respondent), count in counts.items():
-        key = (str(unit_id), cycle_ids[str(label)], str(respondent))
-        was = before.get(key)
+        assessment_id = ids[(str(unit_id), cycle_ids[str(label)], str(respondent))]
+        was = before.get(assessment_id)
         entries.append(
             (
-                ids[key],
+                assessment_id,
                 None if was is None else {"status": was},
                 {"status": status, "answers": int(count), "file": plan.file},
             )

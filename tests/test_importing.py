@@ -22,6 +22,7 @@ from storage.demo import ensure_database
 from storage.errors import ServiceError
 from storage.importing import apply_import, plan_import
 from storage.tables import (
+    answer,
     assessment,
     assessment_score,
     audit_log,
@@ -215,9 +216,7 @@ def test_a_stale_stage_is_removed_by_the_next_import(clinic: Clinic) -> None:
             [
                 {
                     "stage_id": "dead",
-                    "unit_id": "a",
-                    "cycle_id": clinic.cycle_id,
-                    "respondent": f"r{n}",
+                    "assessment_id": 900 + n,
                     "item_id": "LA1",
                     "level": 3,
                     "yes": None,
@@ -251,3 +250,34 @@ def test_the_demo_stores_what_submitting_would(tmp_path) -> None:
     assert len(by_loader["results"]) > 100
     assert set(statuses) == {"draft", "submitted", "validated"}
     engine.dispose()
+
+
+def test_an_assessment_started_while_an_import_is_staged_keeps_its_own(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import reserves its new assessments' ids before it stages their answers; a leader
+    who starts an assessment meanwhile gets an id of their own, and each answer lands in
+    the assessment it was imported for."""
+    engine, admin, leader = clinic.engine, clinic.actor("admin"), clinic.actor("leader-c")
+    started: list[int] = []
+    original = importing._unit_results
+
+    def meanwhile(*args, **kwargs):
+        started.append(svc.start_assessment(engine, leader, "c", clinic.cycle_id))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_unit_results", meanwhile)
+    apply_import(
+        engine, admin, plan_import(engine, admin, io.StringIO(answers_csv(clinic, "abc", 2, seed=4)))
+    )
+    with reading(engine) as connection:
+        counts = dict(
+            connection.execute(
+                select(assessment.c.respondent + "@" + assessment.c.unit_id, func.count(answer.c.item_id))
+                .join(answer, answer.c.assessment_id == assessment.c.id, isouter=True)
+                .group_by(assessment.c.id)
+            ).all()
+        )
+    items = len(clinic.questionnaire.items())
+    assert counts == {f"r{n}@{u}": items for n in range(2) for u in "abc"} | {"leader-c@c": 0}
+    assert len(started) == 1

@@ -31,9 +31,7 @@ def upgrade() -> None:
     op.create_table(
         "staged_answer",
         sa.Column("stage_id", sa.String(32), nullable=False),
-        sa.Column("unit_id", sa.String(64), nullable=False),
-        sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("respondent", sa.String(100), nullable=False),
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.String(50), nullable=False),
         sa.Column("level", sa.Integer(), nullable=True),
         sa.Column("yes", sa.Boolean(), nullable=True),
@@ -43,9 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "staged_score",
         sa.Column("stage_id", sa.String(32), nullable=False),
-        sa.Column("unit_id", sa.String(64), nullable=False),
-        sa.Column("cycle_id", sa.Integer(), nullable=False),
-        sa.Column("respondent", sa.String(100), nullable=False),
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
         sa.Column("dimension_id", sa.String(50), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("level", sa.Integer(), nullable=True),
