@@ -1,0 +1,148 @@
+"""A database that another writer keeps locked longer than the busy timeout: the write is
+refused as "busy" with nothing written, and the same write succeeds once the lock is gone."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from sqlalchemy import func, select
+
+from storage import assessments as svc
+from storage.db import configured_busy_timeout_ms, make_engine, migrate, patience, reading, writing
+from storage.errors import ServiceError
+from storage.tables import answer, audit_log
+
+from .conftest import Clinic, make_clinic
+
+
+@contextlib.contextmanager
+def locked(engine: sqlalchemy.Engine) -> Iterator[None]:
+    """Another writer holds the database's write lock until the block ends: on SQLite a plain
+    sqlite3 connection in BEGIN IMMEDIATE, on PostgreSQL a transaction holding the assessment
+    table in EXCLUSIVE mode (which every save of an answer needs to update)."""
+    if engine.dialect.name == "sqlite":
+        holder = sqlite3.connect(engine.url.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("LOCK TABLE assessment IN EXCLUSIVE MODE")
+        yield
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+def stored(engine: sqlalchemy.Engine) -> tuple[int, int]:
+    """How many answers and audit entries the database holds."""
+    with reading(engine) as connection:
+        answers = connection.execute(select(func.count()).select_from(answer)).scalar_one()
+        entries = connection.execute(select(func.count()).select_from(audit_log)).scalar_one()
+    return answers, entries
+
+
+def test_a_save_that_meets_a_locked_database_is_busy_and_writes_nothing(clinic: Clinic) -> None:
+    engine, leader = clinic.engine, clinic.actor("leader-a")
+    assessment_id = svc.start_assessment(engine, leader, "a", clinic.cycle_id)
+    version = svc.get_assessment(engine, leader, assessment_id).row_version
+    impatient = make_engine(engine.url, busy_timeout_ms=300)
+    before = stored(engine)
+    try:
+        with locked(engine):
+            started = time.monotonic()
+            with pytest.raises(ServiceError) as refused:
+                svc.save_answer(impatient, leader, assessment_id, "LA1", version, level=4)
+            waited = time.monotonic() - started
+            assert stored(engine) == before  # reads go on while the lock is held
+        assert refused.value.code == "busy"
+        assert "Nothing is lost" in refused.value.message("en")
+        assert "Ingenting er tapt" in refused.value.message("nb")
+        assert 0.25 <= waited < 5, waited
+        assert svc.get_assessment(engine, leader, assessment_id).row_version == version
+
+        # the lock gone, the very same save (same row version) goes through
+        assert svc.save_answer(impatient, leader, assessment_id, "LA1", version, level=4) == version + 1
+        assert svc.get_assessment(engine, leader, assessment_id).answers["LA1"].level == 4
+    finally:
+        impatient.dispose()
+
+
+def test_patience_shortens_the_wait_and_the_next_write_waits_as_configured(clinic: Clinic) -> None:
+    """A caller that keeps what it writes can ask to wait less than the busy timeout; the
+    connection it used waits the engine's own time again for the next write."""
+    engine = make_engine(clinic.engine.url, busy_timeout_ms=1500)
+    leader = clinic.actor("leader-a")
+    assessment_id = svc.start_assessment(engine, leader, "a", clinic.cycle_id)
+    try:
+        with locked(engine):
+            started = time.monotonic()
+            with patience(100), pytest.raises(ServiceError) as hurried:
+                svc.save_answer(engine, leader, assessment_id, "LA1", 1, level=2)
+            short = time.monotonic() - started
+            started = time.monotonic()
+            with pytest.raises(ServiceError) as waited:
+                svc.save_answer(engine, leader, assessment_id, "LA1", 1, level=2)
+            full = time.monotonic() - started
+        assert (hurried.value.code, waited.value.code) == ("busy", "busy")
+        assert short < 0.8, short
+        assert 1.4 <= full < 6, full
+        assert svc.save_answer(engine, leader, assessment_id, "LA1", 1, level=2) == 2
+    finally:
+        engine.dispose()
+
+
+def test_a_write_held_by_another_thread_of_the_process_is_busy_after_the_wait(tmp_path: Path) -> None:
+    """On SQLite a process lets one of its threads write at a time: a second thread waits at
+    most the busy timeout for the first (e.g. a long import), then is told the database is busy."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'threads.db'}", busy_timeout_ms=300)
+    migrate(engine)
+    clinic = make_clinic(engine)
+    leader = clinic.actor("leader-a")
+    assessment_id = svc.start_assessment(engine, leader, "a", clinic.cycle_id)
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with writing(engine):
+            holding.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=long_write)
+    worker.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(ServiceError) as refused:
+            svc.save_answer(engine, leader, assessment_id, "LA1", 1, level=3)
+        assert refused.value.code == "busy"
+    finally:
+        release.set()
+        worker.join()
+    assert svc.save_answer(engine, leader, assessment_id, "LA1", 1, level=3) == 2
+    engine.dispose()
+
+
+def test_the_busy_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("MATURITY_BUSY_TIMEOUT_MS", raising=False)
+    assert configured_busy_timeout_ms() == 30_000
+    for wrong in ("soon", "0", "-5"):
+        monkeypatch.setenv("MATURITY_BUSY_TIMEOUT_MS", wrong)
+        assert configured_busy_timeout_ms() == 30_000, wrong
+    monkeypatch.setenv("MATURITY_BUSY_TIMEOUT_MS", "250")
+    assert configured_busy_timeout_ms() == 250
+    engine = make_engine(f"sqlite:///{tmp_path / 'env.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 250
+    finally:
+        engine.dispose()
