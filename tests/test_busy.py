@@ -13,13 +13,27 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 
 from storage import assessments as svc
+from storage.assessments import find_consensus
 from storage.db import configured_busy_timeout_ms, make_engine, migrate, patience, reading, writing
 from storage.errors import ServiceError
 from storage.tables import answer, audit_log
+from views import form
 
-from .conftest import Clinic, make_clinic
+from .conftest import (
+    APP,
+    Clinic,
+    button,
+    choose,
+    form_step,
+    full_answers,
+    make_clinic,
+    open_app,
+    shown_item,
+    type_text,
+)
 
 
 @contextlib.contextmanager
@@ -146,3 +160,117 @@ def test_the_busy_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyP
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 250
     finally:
         engine.dispose()
+
+
+# In the app (AppTest) ---------------------------------------------------------------------
+
+BUSY_NOTICE = "Databasen er opptatt et øyeblikk"
+
+
+def app_answers(clinic: Clinic) -> dict[str, int | None]:
+    """The levels stored for Post A's assessment, by item."""
+    with reading(clinic.engine) as connection:
+        rows = connection.execute(select(answer.c.item_id, answer.c.level))
+        return {row.item_id: row.level for row in rows}
+
+
+def notices(at: AppTest) -> list[str]:
+    return [element.value for element in at.info]
+
+
+@pytest.fixture
+def impatient_app(app_clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> Clinic:
+    """The app's engine waits 300 ms for a locked database instead of 30 s."""
+    monkeypatch.setenv("MATURITY_BUSY_TIMEOUT_MS", "300")
+    return app_clinic
+
+
+def test_an_answer_given_while_the_database_is_busy_is_kept_and_saved_later(impatient_app: Clinic) -> None:
+    at = open_app("leader-a", "app_pages/assess.py")
+    button(at, "Start eller fortsett vurderingen").click().run()
+    with locked(impatient_app.engine):
+        choose(at, "LA1", 4)
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any(n.startswith(BUSY_NOTICE) and "ingenting går tapt" in n for n in notices(at))
+        assert shown_item(at, "LA1")["chosen"] == 4  # shown as given
+        assert form_step(at)["progress"]["text"].endswith("0 av 28 spørsmål besvart")
+        choose(at, "LA2", 2)  # a second answer waits beside the first
+
+        # to the next dimension and back: what waits is still there, though that step was not drawn
+        button(at, "Neste dimensjon →").click().run()
+        button(at, "← Forrige dimensjon").click().run()
+        assert not at.exception and not at.error
+        assert (shown_item(at, "LA1")["chosen"], shown_item(at, "LA2")["chosen"]) == (4, 2)
+        assert app_answers(impatient_app) == {}
+    time.sleep(form.RETRY_GAP)  # the next try is due (in a browser the step's timer reruns it)
+    at.run()
+    assert not at.exception and not at.error
+    assert app_answers(impatient_app) == {"LA1": 4, "LA2": 2}
+    assert not [n for n in notices(at) if n.startswith(BUSY_NOTICE)]
+    assert form_step(at)["progress"]["text"].endswith("2 av 28 spørsmål besvart")
+    assert (shown_item(at, "LA1")["chosen"], shown_item(at, "LA2")["chosen"]) == (4, 2)
+
+
+def test_an_answer_taken_back_while_it_waits_is_not_saved(impatient_app: Clinic) -> None:
+    """The user's last word counts: a choice changed again while the database is busy saves
+    the last one, and a text cleared again saves nothing."""
+    at = open_app("leader-a", "app_pages/assess.py")
+    button(at, "Start eller fortsett vurderingen").click().run()
+    choose(at, "LA1", 3)
+    assert app_answers(impatient_app) == {"LA1": 3}
+    with locked(impatient_app.engine):
+        choose(at, "LA1", 5)
+        choose(at, "LA1", 1)
+        type_text(at, "LA2", "comment", "midlertidig")
+        type_text(at, "LA2", "comment", "")
+        choose(at, "LA3", 2)
+        choose(at, "LA3", "dk")
+    time.sleep(form.RETRY_GAP)
+    at.run()
+    assert not at.exception and not at.error
+    leader = impatient_app.actor("leader-a")
+    aid = find_consensus(impatient_app.engine, leader, "a", impatient_app.cycle_id)
+    stored = svc.get_assessment(impatient_app.engine, leader, aid).answers
+    assert stored["LA1"].level == 1
+    assert "LA2" not in stored
+    assert stored["LA3"].dont_know
+
+
+def test_sending_in_while_the_database_is_busy_says_so_calmly_and_keeps_the_dialog(
+    impatient_app: Clinic,
+) -> None:
+    engine, leader = impatient_app.engine, impatient_app.actor("leader-a")
+    aid = svc.start_assessment(engine, leader, "a", impatient_app.cycle_id)
+    svc.save_answers(engine, leader, aid, 1, full_answers(impatient_app.questionnaire))
+    at = open_app("leader-a", "app_pages/assess.py")
+    at.session_state[f"step_a{aid}"] = len(impatient_app.questionnaire.dimensions) - 1
+    at.run()
+    button(at, "Se over og send inn").click().run()
+    with locked(engine):
+        button(at, "Send inn").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("ikke lagret ennå" in n and "prøv igjen om litt" in n for n in notices(at))
+        assert button(at, "Send inn")  # the dialog is still open
+        assert svc.get_assessment(engine, leader, aid).status == "draft"
+    button(at, "Send inn").click().run()
+    assert not at.exception, at.exception
+    assert svc.get_assessment(engine, leader, aid).status == "submitted"
+    assert at.title[0].value == "Resultat og tiltak"
+
+
+def test_a_participant_joining_while_the_database_is_busy_is_told_calmly(impatient_app: Clinic) -> None:
+    from storage import workshops as ws
+
+    opened = ws.start_workshop(
+        impatient_app.engine, impatient_app.actor("leader-a"), "a", impatient_app.cycle_id, 4
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["ws"] = opened.token
+    at.run()
+    with locked(impatient_app.engine):
+        button(at, "Begynn").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("ikke lagret ennå" in n for n in notices(at))
+    button(at, "Begynn").click().run()
+    assert not at.exception and not at.error
+    assert form_step(at)["items"]
