@@ -274,3 +274,36 @@ def test_a_participant_joining_while_the_database_is_busy_is_told_calmly(impatie
     button(at, "Begynn").click().run()
     assert not at.exception and not at.error
     assert form_step(at)["items"]
+
+
+def test_a_workshop_started_while_the_database_is_busy_is_told_calmly(impatient_app: Clinic) -> None:
+    from storage import workshops as ws
+
+    def opened() -> ws.WorkshopInfo | None:
+        actor = impatient_app.actor("leader-a")
+        return ws.find_open_workshop(impatient_app.engine, actor, "a", impatient_app.cycle_id)
+
+    leader = open_app("leader-a", "app_pages/workshop.py")
+    with locked(impatient_app.engine):
+        button(leader, "Start arbeidsmøtet").click().run()
+        assert not leader.exception and not leader.error, [e.value for e in leader.error]
+        assert any("ikke lagret ennå" in n for n in notices(leader))
+    assert opened() is None
+    button(leader, "Start arbeidsmøtet").click().run()
+    assert not leader.exception and not leader.error
+    assert opened() is not None
+
+
+def test_a_busy_database_nobody_expected_is_the_calm_message_not_an_incident(
+    app_clinic: Clinic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import views.home
+
+    def busy(*_: object) -> None:
+        raise ServiceError("busy")
+
+    monkeypatch.setattr(views.home, "_due", busy)
+    at = open_app("leader-a")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("ikke lagret ennå" in n for n in notices(at))
+    assert not [r for r in caplog.records if "incident" in r.getMessage()]
