@@ -83,6 +83,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "forhåndsvisningen (en ble startet eller godkjent). Ingenting ble importert; kontroller "
         "filen på nytt.",
     },
+    "busy": {
+        "en": "The database is busy for a moment, for example with a large import, so this is not "
+        "saved yet. Nothing is lost: try again in a little while.",
+        "nb": "Databasen er opptatt et øyeblikk, for eksempel med en stor import, så dette er ikke "
+        "lagret ennå. Ingenting er tapt: prøv igjen om litt.",
+    },
     "database_not_empty": {
         "en": "The database already holds data; restore only into an empty database.",
         "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",

@@ -22,7 +22,7 @@ from storage.errors import ServiceError
 from storage.results import previous_answers
 from storage.workshops import Distribution
 from views import form, guard, state
-from views.i18n import lang, t
+from views.i18n import t
 from views.text import plain
 
 
@@ -34,8 +34,8 @@ def page() -> None:
     engine = state.engine()
     if message := st.session_state.pop("_assess_message", None):
         st.success(message, icon=":material/check_circle:")
-    if message := st.session_state.pop("_assess_error", None):
-        st.error(message, icon=":material/warning:")
+    if refused := st.session_state.pop("_assess_error", None):
+        guard.refusal(refused)
     assessment_id = find_consensus(engine, actor, unit_id, cycle_id)
     if assessment_id is None:
         st.caption(t("form.ladder_help"))
@@ -43,7 +43,7 @@ def page() -> None:
             try:
                 start_assessment(engine, actor, unit_id, cycle_id, "consensus", role="enhetsleder")
             except ServiceError as error:
-                st.error(error.message(lang()))
+                guard.refusal(error)
                 return
             st.rerun()
         return
@@ -117,6 +117,6 @@ def _reopen(actor: Actor, assessment_id: int, version: int) -> None:
     try:
         reopen_assessment(state.engine(), actor, assessment_id, version)
     except ServiceError as error:
-        st.session_state["_assess_error"] = error.message(lang())
+        st.session_state["_assess_error"] = error
         return
     st.session_state["_assess_message"] = t("form.reopened")

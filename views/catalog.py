@@ -269,6 +269,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "How the {n} participants rated:",
     },
     "form.saved": {"nb": "Lagret", "en": "Saved"},
+    "form.busy": {
+        "nb": "Databasen er opptatt et øyeblikk, for eksempel med en stor import. Svaret ditt er tatt vare på her og lagres av seg selv så snart databasen er ledig – ingenting går tapt.",
+        "en": "The database is busy for a moment, for example with a large import. Your answer is kept here and saved automatically as soon as the database is free; nothing is lost.",
+    },
     "form.missing": {
         "nb": "Vurderingen kan ikke sendes inn ennå. Disse spørsmålene mangler svar:",
         "en": "The assessment cannot be submitted yet. These questions have no answer:",

@@ -4,11 +4,16 @@ participants' private ratings: one dimension at a time, every answer saved as it
 A step (its progress, heading and questions) is one light element in a fragment of its own:
 answering reruns that fragment alone, so a click is about as quick as in a one-question app.
 Moving to another dimension or sending in reruns the page.
+
+An answer that meets a busy database (another writer holds its lock, e.g. a large import) is
+kept in the form's memory, shown as given, and saved by itself every few seconds until it
+goes through; meanwhile a calm notice says so.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +22,7 @@ import streamlit as st
 
 from scoring.models import Item, Questionnaire
 from storage.assessments import Answer
+from storage.db import patience
 from storage.errors import ServiceError
 from views import distribution as charts
 from views import guard, web
@@ -26,6 +32,10 @@ from views.text import plain
 DONT_KNOW = "dk"
 TEXT_MAX = {"comment": 2000, "evidence": 500}  # characters, as the fields take them
 EPOCHS = "form_epochs"  # how often each form was reloaded from the store (never forgotten)
+PATIENCE_MS = 5_000  # how long a click's save waits for a busy database before its answer is kept
+RETRY_PATIENCE_MS = 1_000  # how long each later try waits, so the page stays quick meanwhile
+RETRY_EVERY = 3.0  # seconds between tries while an answer waits for the database
+RETRY_GAP = 2.0  # seconds at least between two tries, whatever reruns the page
 _SHEET = web.component("sheet")
 
 
@@ -44,6 +54,13 @@ class Memory:
     total: int = 0
     step: int = 0
     error: str | None = None
+    waiting: dict[str, dict[str, Any]] = field(default_factory=dict)  # item: fields not saved yet
+    busy: bool = False  # the last try to save what waits met a busy database
+    tried: float = 0.0  # when (time.monotonic()) that try ended
+
+    def held(self) -> bool:
+        """Whether answers wait for a busy database (the notice shows, the step tries again)."""
+        return self.busy and bool(self.waiting)
 
 
 def memory(key: str) -> Memory:
@@ -111,7 +128,8 @@ def render(sheet: Sheet, questionnaire: Questionnaire) -> None:
         label_visibility="collapsed",
     )
     _problem(sheet, kept)
-    st.fragment(_step)(sheet, questionnaire, step)
+    timed = kept.held()  # while an answer waits, the step tries again every few seconds
+    st.fragment(_step, run_every=RETRY_EVERY if timed else None)(sheet, questionnaire, step, timed)
 
     left, middle, right = st.columns([1, 1, 2])
     if step > 0:
@@ -177,12 +195,14 @@ def _catch_up(sheet: Sheet, questionnaire: Questionnaire, kept: Memory) -> None:
     """Save what the form shows but the store does not have yet. A choice followed at once
     by another click (an answer, then "Neste" within a few milliseconds) can reach the server
     in one request whose callbacks Streamlit does not all call; the element's state is still
-    here, so nothing the user chose is lost."""
+    here, so nothing the user chose is lost. What the element holds is kept in the form's
+    memory first: Streamlit forgets the state of a step no longer drawn."""
     for step in range(len(questionnaire.dimensions)):
         component_key = _component_key(sheet.key, step)
         if component_key in st.session_state:
             choices, texts = _shown(component_key)
-            _save_shown(sheet, questionnaire, step, kept, choices, texts)
+            _keep_shown(sheet, questionnaire, step, kept, choices, texts)
+    _save_waiting(sheet, kept)
 
 
 def _choice(answer: Answer | None) -> Any:
@@ -243,24 +263,31 @@ def _jump(key: str, shown: int) -> None:
 
 
 @guard.body
-def _step(sheet: Sheet, questionnaire: Questionnaire, step: int) -> None:
+def _step(sheet: Sheet, questionnaire: Questionnaire, step: int, timed: bool) -> None:
     """The step's questions as one light element (views/assets/sheet.js), in a fragment: an
     answer reruns only this and the progress bar. Each Streamlit element on the page costs the
     browser work on every click; a step of five questions as radios, text areas and notes is
-    some thirty of them."""
+    some thirty of them. Drawn `timed` (every few seconds) while an answer waits for a busy
+    database; when one begins or ends to wait, the page reruns to start or stop the timer."""
     key = sheet.key
     kept = memory(key)
+    _save_waiting(sheet, kept)
+    if kept.held() != timed:
+        st.rerun()
     dimension = questionnaire.dimensions[step]
     component_key = _component_key(key, step)
     changed = functools.partial(_sync, sheet, questionnaire, step, component_key)
+    notice = st.empty()  # always there, so the element below keeps its place when it shows
     _SHEET(
-        data=_step_data(sheet, questionnaire, dimension, component_key)
+        data=_step_data(sheet, questionnaire, dimension, component_key, kept)
         | {"progress": _progress(kept, len(questionnaire.dimensions))},
         key=component_key,
         default={"choices": {}, "texts": {}},
         on_choices_change=changed,
         on_texts_change=changed,
     )
+    if kept.held():
+        notice.info(t("form.busy"), icon=guard.BUSY_ICON)
     _problem(sheet, kept)  # a save refused: say so here, where it was given
 
 
@@ -271,18 +298,20 @@ def _component_key(key: str, step: int) -> str:
 
 
 def _step_data(
-    sheet: Sheet, questionnaire: Questionnaire, dimension: Any, component_key: str
+    sheet: Sheet, questionnaire: Questionnaire, dimension: Any, component_key: str, kept: Memory
 ) -> dict[str, Any]:
-    """What the step's element draws: each question, its notes, answers and fields, as stored.
-    What does not change while the page stands is made once, not on every answer."""
+    """What the step's element draws: each question, its notes, answers and fields, as stored
+    or, for an answer waiting for the database, as given. What does not change while the page
+    stands is made once, not on every answer."""
     language = lang()
     drawn = sheet.drawn.get((component_key, language))
     if drawn is None:
         drawn = [_item_data(sheet, questionnaire, item, language) for item in dimension.items]
         sheet.drawn[(component_key, language)] = drawn
     items = []
+    shown = _as_shown(sheet, kept)
     for item in drawn:
-        stored = sheet.answers.get(item["id"])
+        stored = shown.get(item["id"])
         fields = [{**f, "value": getattr(stored, f["name"], None) or ""} for f in item["fields"]]
         items.append({**item, "chosen": _choice(stored), "fields": fields})
     reference = f" ({dimension.reference})" if dimension.reference else ""
@@ -386,7 +415,8 @@ def _sync(sheet: Sheet, questionnaire: Questionnaire, step: int, component_key: 
     """Save what the step's element shows and the store does not have yet."""
     kept = memory(sheet.key)
     choices, texts = _shown(component_key)
-    _save_shown(sheet, questionnaire, step, kept, choices, texts)  # no st.session_state from here
+    _keep_shown(sheet, questionnaire, step, kept, choices, texts)
+    _save_waiting(sheet, kept)  # no st.session_state from here
 
 
 def _shown(component_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -399,7 +429,7 @@ def _shown(component_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
     )
 
 
-def _save_shown(
+def _keep_shown(
     sheet: Sheet,
     questionnaire: Questionnaire,
     step: int,
@@ -407,41 +437,79 @@ def _save_shown(
     choices: dict[str, Any],
     texts: dict[str, Any],
 ) -> None:
-    """Save each of the step's items whose shown choice or text differs from the store. What
-    the browser sends is checked like any input: other items and answers an item does not
-    take are left out, a text is cut at its field's length."""
+    """Keep in the form's memory, to be saved, each of the step's items whose shown choice or
+    text differs from the store (and forget a change taken back). What the browser sends is
+    checked like any input: other items and answers an item does not take are left out, a
+    text is cut at its field's length."""
     for item in questionnaire.dimensions[step].items:
         item_id = item.id
         if item_id not in choices and item_id not in texts:
             continue
         stored = sheet.answers.get(item_id)
-        fields: dict[str, Any] = {}
+        fields = dict(kept.waiting.get(item_id, {}))
         shown = choices.get(item_id)
-        if _takes(questionnaire, item, shown) and shown != _choice(stored):
-            fields.update(_fields(shown))
+        if _takes(questionnaire, item, shown):
+            for name in ("level", "yes", "dont_know"):
+                fields.pop(name, None)
+            if shown != _choice(stored):
+                fields.update(_fields(shown))
         typed = texts.get(item_id)
         for name in _text_fields(sheet, item) if isinstance(typed, dict) else ():
             value = typed.get(name)
             was = (getattr(stored, name, None) or "") if stored else ""
-            if isinstance(value, str) and value.strip() != was:
-                fields[name] = value[: TEXT_MAX[name]]
-        if fields and _saved(kept, item_id, sheet.save, fields):
-            sheet.answers[item_id] = _merged(stored, item_id, fields)
-            if sheet.answers[item_id].answered:
-                kept.answered.add(item_id)
+            if isinstance(value, str):
+                fields.pop(name, None)
+                if value.strip() != was:
+                    fields[name] = value[: TEXT_MAX[name]]
+        if fields:
+            kept.waiting[item_id] = fields
+        else:
+            kept.waiting.pop(item_id, None)
+    if not kept.waiting:
+        kept.busy = False
 
 
-def _saved(
-    kept: Memory, item_id: str, save: Callable[[str, dict[str, Any]], None], fields: dict[str, Any]
-) -> bool:
-    """Save; on a refusal keep the message for the page (which then reruns whole) and say so.
-    Nothing here touches st.session_state once the save has begun."""
-    try:
-        save(item_id, fields)
-    except ServiceError as error:
-        kept.error = error.message(lang())
-        return False
-    return True
+def _save_waiting(sheet: Sheet, kept: Memory) -> None:
+    """Save what the form keeps, unless the database was busy a moment ago: then only every
+    few seconds, each try waiting briefly, so the page stays quick while the database is busy."""
+    if not kept.waiting:
+        return
+    if not kept.busy:
+        _flush(sheet, kept, PATIENCE_MS)
+    elif time.monotonic() - kept.tried >= RETRY_GAP:
+        _flush(sheet, kept, RETRY_PATIENCE_MS)
+
+
+def _flush(sheet: Sheet, kept: Memory, wait_ms: int) -> None:
+    """Save each answer the form keeps, waiting at most `wait_ms` for the database. A saved
+    one leaves the memory and counts; a refused one is dropped and its message kept for the
+    page (which then reruns whole); a busy database stops the round, and the rest waits.
+    Nothing here touches st.session_state once a save has begun."""
+    for item_id, fields in list(kept.waiting.items()):
+        stored = sheet.answers.get(item_id)
+        try:
+            with patience(wait_ms):
+                sheet.save(item_id, fields)
+        except ServiceError as error:
+            if error.code == "busy":
+                kept.busy, kept.tried = True, time.monotonic()
+                return
+            kept.waiting.pop(item_id, None)
+            kept.error = error.message(lang())
+            continue
+        kept.waiting.pop(item_id, None)
+        sheet.answers[item_id] = _merged(stored, item_id, fields)
+        if sheet.answers[item_id].answered:
+            kept.answered.add(item_id)
+    kept.busy = False
+
+
+def _as_shown(sheet: Sheet, kept: Memory) -> dict[str, Answer]:
+    """The answers as the user gave them: as stored, with what waits for the database applied."""
+    return sheet.answers | {
+        item_id: _merged(sheet.answers.get(item_id), item_id, fields)
+        for item_id, fields in kept.waiting.items()
+    }
 
 
 def _ask_to_submit(key: str) -> None:
@@ -453,9 +521,13 @@ def _put_away(key: str) -> None:
 
 
 def _confirm(sheet: Sheet, questionnaire: Questionnaire) -> None:
-    """The confirmation before sending in: what will be sent, what is missing, what happens."""
-    answered = memory(sheet.key).answered
-    answers = sheet.answers
+    """The confirmation before sending in: what will be sent, what is missing, what happens.
+    Answers still waiting for a busy database count as given: they are saved before sending in."""
+    kept = memory(sheet.key)
+    answers = _as_shown(sheet, kept)
+    answered = {i for i, a in answers.items() if a.answered}
+    if kept.held():
+        st.info(t("form.busy"), icon=guard.BUSY_ICON)
     for line in sheet.summary:
         st.markdown(f"**{plain(line)}**")
     missing: list[tuple[str, str]] = []
@@ -485,17 +557,32 @@ def _confirm(sheet: Sheet, questionnaire: Questionnaire) -> None:
     if sheet.after_submit:
         st.caption(sheet.after_submit)
     left, right = st.columns(2)
-    if left.button(t("form.confirm_send"), key=f"confirm_send_{sheet.key}", type="primary", width="stretch"):
-        try:
-            sheet.submit()
-        except ServiceError as error:
-            st.error(error.message(lang()), icon=":material/warning:")
-            return
+    if left.button(
+        t("form.confirm_send"), key=f"confirm_send_{sheet.key}", type="primary", width="stretch"
+    ) and _sent(sheet, kept):
         _put_away(sheet.key)
         sheet.on_submitted()
     if right.button(t("form.confirm_back"), key=f"confirm_cancel_{sheet.key}", width="stretch"):
         _put_away(sheet.key)
         st.rerun()  # closes the dialog
+
+
+def _sent(sheet: Sheet, kept: Memory) -> bool:
+    """Save what still waits, then send in. A refusal shows in the dialog, which stays open;
+    a busy database calmly: nothing is lost, and sending in again later goes through."""
+    _flush(sheet, kept, RETRY_PATIENCE_MS)
+    if kept.error:
+        st.error(kept.error, icon=":material/warning:")
+        kept.error = None
+        return False
+    try:
+        if kept.waiting:
+            raise ServiceError("busy")
+        sheet.submit()
+    except ServiceError as error:
+        guard.refusal(error)
+        return False
+    return True
 
 
 def forget(key: str) -> None:

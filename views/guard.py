@@ -1,5 +1,6 @@
 """Errors nobody planned for: logged with an incident id the user can quote, never shown as
-a traceback (which would show the server's paths and code to anyone)."""
+a traceback (which would show the server's paths and code to anyone). A busy database is no
+incident: it passes, and the user is told so calmly."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 
-from views.i18n import t
+from storage.errors import ServiceError
+from views.i18n import lang, t
 
 log = logging.getLogger("maturity")
 INCIDENT = "_incident"
+BUSY = "_busy"  # a callback met a busy database: the page drawn after it says so calmly
+BUSY_ICON = ":material/hourglass_top:"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -30,15 +34,34 @@ def show(incident: str) -> None:
     st.error(t("error.unexpected", incident=incident), icon=":material/error:")
 
 
+def refusal(error: ServiceError | str) -> None:
+    """A service's refusal, or a message made of one: a busy database calmly (nothing is lost,
+    it passes), anything else as an error."""
+    if isinstance(error, ServiceError) and error.code == "busy":
+        st.info(error.message(lang()), icon=BUSY_ICON)
+    else:
+        st.error(error if isinstance(error, str) else error.message(lang()), icon=":material/warning:")
+
+
+def _busy(error: BaseException) -> bool:
+    return isinstance(error, ServiceError) and error.code == "busy"
+
+
 def run_page(page: Callable[[], Any]) -> None:
-    """Run a page; an unexpected error ends it with a short message and an incident id.
+    """Run a page; an unexpected error ends it with a short message and an incident id, a busy
+    database that nobody on the way expected with the calm busy message.
     (Streamlit's reruns and stops are not errors: they pass through.)"""
     if incident := st.session_state.pop(INCIDENT, None):
         show(incident)  # from a callback of the run before
+    if st.session_state.pop(BUSY, None):
+        refusal(ServiceError("busy"))
     try:
         page()
     except Exception as error:
-        show(report(error))
+        if _busy(error):
+            refusal(ServiceError("busy"))
+        else:
+            show(report(error))
 
 
 def callback(function: Callable[P, None]) -> Callable[P, None]:
@@ -49,7 +72,10 @@ def callback(function: Callable[P, None]) -> Callable[P, None]:
         try:
             function(*args, **kwargs)
         except Exception as error:
-            st.session_state[INCIDENT] = report(error)
+            if _busy(error):
+                st.session_state[BUSY] = True
+            else:
+                st.session_state[INCIDENT] = report(error)
 
     return guarded
 
@@ -63,7 +89,10 @@ def body(function: Callable[P, R]) -> Callable[P, R | None]:
         try:
             return function(*args, **kwargs)
         except Exception as error:
-            show(report(error))
+            if _busy(error):
+                refusal(ServiceError("busy"))
+            else:
+                show(report(error))
             return None
 
     return guarded

@@ -57,8 +57,8 @@ def page() -> None:
     device = st.session_state.setdefault(f"_device_{opened.workshop_id}", secrets.token_urlsafe(18))
     if part is None and (part := participation(engine, token, device)) is not None:
         secret = device  # joined from this session, before the link could show it
-    if message := st.session_state.pop("_join_message", None):
-        st.error(message, icon=":material/warning:")
+    if refused := st.session_state.pop("_join_message", None):
+        guard.refusal(refused)
     if part is None:
         if not opened.rating:
             st.info(t("participate.round_over"), icon=":material/hourglass_bottom:")
@@ -119,7 +119,7 @@ def _begin(token: str, device: str) -> None:
     try:
         join(state.engine(), token, device)
     except ServiceError as error:
-        st.session_state["_join_message"] = error.message(lang())
+        st.session_state["_join_message"] = error
 
 
 def _cookie(workshop_id: int) -> str:
@@ -179,8 +179,8 @@ def _join_by_code() -> None:
     """Joining by typing the code (the leader's link does the same in one step)."""
     st.title(t("nav.participate"))
     st.write(t("participate.code_intro"))
-    if message := st.session_state.pop("_join_message", None):
-        st.error(message, icon=":material/warning:")
+    if refused := st.session_state.pop("_join_message", None):
+        guard.refusal(refused)
     with st.form("join"):
         st.text_input(t("participate.code"), max_chars=12, key="_join_code", autocomplete="off")
         st.form_submit_button(t("participate.join"), type="primary", on_click=_join)
@@ -197,6 +197,6 @@ def _join() -> None:
         st.session_state["_join_message"] = t("participate.bad_code")
         return
     except ServiceError as error:
-        st.session_state["_join_message"] = error.message(lang())
+        st.session_state["_join_message"] = error
         return
     st.query_params["ws"] = token

@@ -41,8 +41,8 @@ def page() -> None:
     if started is None:
         return
     actor, unit_id, cycle_id = started
-    if message := st.session_state.pop("_workshop_message", None):
-        st.error(message, icon=":material/warning:")
+    if refused := st.session_state.pop("_workshop_message", None):
+        guard.refusal(refused)
     opened = find_open_workshop(state.engine(), actor, unit_id, cycle_id)
     if opened is None:
         _start(actor, unit_id, cycle_id)
@@ -95,7 +95,7 @@ def _begin(actor: Actor, unit_id: str, cycle_id: int) -> None:
     try:
         start_workshop(state.engine(), actor, unit_id, cycle_id, int(st.session_state["_workshop_expected"]))
     except ServiceError as error:
-        st.session_state["_workshop_message"] = error.message(lang())
+        st.session_state["_workshop_message"] = error
 
 
 def participant_link(token: str) -> str:
@@ -164,7 +164,7 @@ def _live(actor: Actor, workshop_id: int) -> None:
         try:
             reveal(state.engine(), actor, workshop_id)
         except ServiceError as error:
-            st.session_state["_workshop_message"] = error.message(lang())
+            st.session_state["_workshop_message"] = error
         st.rerun()
 
 
@@ -173,7 +173,7 @@ def _change_expected(actor: Actor, workshop_id: int) -> None:
     try:
         set_expected(state.engine(), actor, workshop_id, int(st.session_state["_workshop_new_expected"]))
     except ServiceError as error:
-        st.session_state["_workshop_message"] = error.message(lang())
+        st.session_state["_workshop_message"] = error
 
 
 @guard.callback
@@ -181,7 +181,7 @@ def _close(actor: Actor, workshop_id: int) -> None:
     try:
         close_workshop(state.engine(), actor, workshop_id)
     except ServiceError as error:
-        st.session_state["_workshop_message"] = error.message(lang())
+        st.session_state["_workshop_message"] = error
 
 
 def _agreement(actor: Actor, opened: WorkshopInfo) -> None:
