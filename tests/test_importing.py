@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -281,3 +282,30 @@ def test_an_assessment_started_while_an_import_is_staged_keeps_its_own(
     items = len(clinic.questionnaire.items())
     assert counts == {f"r{n}@{u}": items for n in range(2) for u in "abc"} | {"leader-c@c": 0}
     assert len(started) == 1
+
+
+def test_answers_saved_during_an_import_are_all_kept(clinic: Clinic) -> None:
+    """A leader answers while an import is applied (in batches, in another thread): every
+    save goes through, in order, and the import arrives whole."""
+    engine, admin, leader = clinic.engine, clinic.actor("admin"), clinic.actor("leader-c")
+    assessment_id = svc.start_assessment(engine, leader, "c", clinic.cycle_id)
+    plan = plan_import(engine, admin, io.StringIO(answers_csv(clinic, "ab", 60, seed=5)))
+    done: list[dict] = []
+    worker = threading.Thread(target=lambda: done.append(apply_import(engine, admin, plan, batch_rows=300)))
+    worker.start()
+    version, saved = 1, []
+    while worker.is_alive() or len(saved) < 5:
+        level = len(saved) % 5 + 1
+        version = svc.save_answer(engine, leader, assessment_id, "LA1", version, level=level)
+        saved.append(level)
+    worker.join()
+    with reading(engine) as connection:
+        stored_level = connection.execute(
+            select(answer.c.level).where(answer.c.assessment_id == assessment_id, answer.c.item_id == "LA1")
+        ).scalar_one()
+        imported = connection.execute(
+            select(func.count()).select_from(answer).where(answer.c.assessment_id != assessment_id)
+        ).scalar_one()
+    assert done and done[0]["assessments_created"] == 120
+    assert version == 1 + len(saved) and stored_level == saved[-1]
+    assert imported == len(plan.answers)
