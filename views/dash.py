@@ -32,6 +32,7 @@ from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes
 from views import charts, pickers, plots, state, theme, web
 from views.i18n import lang, t, tn
+from views.text import plain
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
@@ -508,7 +509,8 @@ def level_colours(questionnaire: Any, language: str) -> dict[str, str]:
 
 
 def no_data(node_name: str, cycle_label: str) -> None:
-    st.info(t("dash.no_data", node=node_name, cycle=cycle_label), icon=":material/info:")
+    """No results for the node (its name shown as written) in the cycle."""
+    st.info(t("dash.no_data", node=plain(node_name), cycle=cycle_label), icon=":material/info:")
 
 
 def dimension_labels(questionnaire: Any) -> dict[str, str]:

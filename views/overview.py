@@ -19,6 +19,7 @@ from scoring.engine import OVERALL
 from storage import rollup
 from views import charts, dash, heatmap, state, theme
 from views.i18n import lang, t, tn
+from views.text import plain
 
 PAGE_ROWS = 30  # rows of the heatmap drawn at a time; the download has them all
 MAX_LISTED = 500  # units listed by name on the page; the download has them all
@@ -291,7 +292,7 @@ def _unit_list(
         [w for w in LISTS if w != "behind" or roadmap is not None],
         format_func=lambda w: t(f"dash.list.{w}"),
         key=dash.widget_key("unit_list"),
-        help=t("dash.units_which_help", node=dash.name(node), cycle=cycle_label),
+        help=t("dash.units_which_help", node=plain(dash.name(node)), cycle=cycle_label),
     )
     if which is None:
         return

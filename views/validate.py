@@ -27,6 +27,7 @@ from storage.errors import AccessDenied, ServiceError
 from storage.results import open_cycles
 from views import dash, form, pickers, state
 from views.i18n import lang, t
+from views.text import plain
 
 ORDER = {"submitted": 0, "returned": 1, "validated": 2}  # waiting for the advisor first
 
@@ -80,7 +81,7 @@ def _assessment(actor: Actor, row: dict[str, Any], questionnaire: Questionnaire)
     aid = int(row["id"])
     status = t("validate.status_returned") if row["status"] == "returned" else t(f"status.{row['status']}")
     error = st.session_state.pop(f"validate_error_{aid}", None)
-    with st.expander(f"{row['_name']} – {status}", expanded=error is not None, key=f"validate_{aid}"):
+    with st.expander(f"{plain(row['_name'])} – {status}", expanded=error is not None, key=f"validate_{aid}"):
         if error:
             st.error(error)
         if row["status"] == "returned":
@@ -139,7 +140,7 @@ def _approve(actor: Actor, assessment_id: int, version: int, unit: str) -> None:
     except ServiceError as error:
         st.session_state[f"validate_error_{assessment_id}"] = error.message(lang())
         return
-    st.session_state["validate_message"] = t("validate.approved", unit=unit)
+    st.session_state["validate_message"] = t("validate.approved", unit=plain(unit))
 
 
 def _send_back(actor: Actor, assessment_id: int, version: int, unit: str) -> None:
@@ -150,4 +151,4 @@ def _send_back(actor: Actor, assessment_id: int, version: int, unit: str) -> Non
         st.session_state[f"validate_error_{assessment_id}"] = error.message(lang())
         return
     st.session_state.pop(f"return_comment_{assessment_id}", None)
-    st.session_state["validate_message"] = t("validate.returned", unit=unit)
+    st.session_state["validate_message"] = t("validate.returned", unit=plain(unit))
