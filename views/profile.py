@@ -84,6 +84,7 @@ def page() -> None:
         st.caption("–")
     else:
         dash.show(model["comments"])
+        dash.downloads(model["comments"], f"kommentarer-{unit_id}", "comments")
 
 
 @dash.cached
