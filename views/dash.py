@@ -459,13 +459,15 @@ def figure_png(chart_spec: dict[str, Any]) -> bytes:
     """The chart as a PNG at twice the screen's resolution (sharp on a slide)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(standalone(chart_spec), scale=2)
+    return vl_convert.vegalite_to_png(standalone(chart_spec), scale=2, allowed_base_urls=[])
 
 
 def figure_svg(chart_spec: dict[str, Any]) -> str:
+    """The chart as SVG. Like the PNG, made from the spec's own data only: vl-convert would
+    otherwise fetch any address a spec names, from the server."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(standalone(chart_spec))
+    return vl_convert.vegalite_to_svg(standalone(chart_spec), allowed_base_urls=[])
 
 
 @functools.cache
