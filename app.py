@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 import views.libraries  # noqa: F401  (first: see its docstring)
-from views import dash, guard, menu, state, waysin
+from views import dash, guard, menu, origins, state, waysin
 from views.i18n import t
 
 ICON = str(Path(__file__).parent / "assets" / "icon.png")  # served by the app, never fetched
@@ -26,6 +26,7 @@ def participant_pages() -> list[st.Page]:
     return [root, *(st.Page(participate.page, title=title, icon=icon, url_path=path) for path in paths)]
 
 
+origins.stop_address_lookups()  # before a foreign page can make Streamlit ask the internet
 st.set_page_config(page_title=t("app.title"), page_icon=ICON, layout="wide")
 st.html(dash.HIDE_CHART_TOOLBAR)  # its labels are English only; pages offer downloads of their own
 state.init_session()
