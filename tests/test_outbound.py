@@ -206,11 +206,12 @@ def foreign_handshake(base: str) -> int:
         return int(connection.recv(200).split(b" ")[1])
 
 
-@pytest.mark.parametrize("user", ["admin", "leader-a"])
+@pytest.mark.parametrize("user", ["admin", "leader-a", "leader-b"])
 def test_signing_in_and_every_page_ask_nothing_outside(watched_server, browser, user: str) -> None:
     """The start page, the sign-in and every page in the menu (every tab too) reach only the
     app's own address; the server asks nothing outside, even when a page of another origin
-    asks for its websocket."""
+    asks for its websocket. Unit a's leader has results and an action plan, unit b's a
+    workshop in its rating, with the participants' QR code."""
     base, outbound, _, _ = watched_server
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     seen = recorded(context)
