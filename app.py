@@ -21,8 +21,8 @@ def participant_pages() -> list[st.Page]:
     from views import participate
 
     title, icon = t("participate.title"), ":material/how_to_reg:"
-    root = st.Page(participate.page, title=title, icon=icon, url_path="participant", default=True)
-    paths = [page.url_path for page in menu.pages().values() if page.url_path]
+    root = st.Page(participate.page, title=title, icon=icon, url_path="", default=True)
+    paths = ["participant", *(page.url_path for page in menu.pages().values() if page.url_path)]
     return [root, *(st.Page(participate.page, title=title, icon=icon, url_path=path) for path in paths)]
 
 

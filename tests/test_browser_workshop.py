@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from storage.db import reading
@@ -190,14 +191,16 @@ def a_workshop_with_four_phones(base, clinic, browser) -> set[int]:
     return respondents
 
 
-def test_an_old_link_to_another_page_opens_the_participant_page(server, browser) -> None:
-    """Links made before the participant page had its own address named the leader's page."""
+@pytest.mark.parametrize("path", ["workshop", "participant", ""])
+def test_an_old_or_edited_link_opens_the_participant_page(server, browser, path: str) -> None:
+    """Links made before the participant page had its own address named the leader's page;
+    a link edited by hand may name any address, or none."""
     base, clinic = server
     from storage import workshops as ws
 
     made = ws.start_workshop(clinic.engine, clinic.actor("leader-a"), "a", clinic.cycle_id, 4)
     phone = browser.new_context(**PHONE).new_page()
-    phone.goto(f"{base}/workshop?ws={made.token}")
+    phone.goto(f"{base}/{path}?ws={made.token}")
     settle(phone)
     phone.get_by_role("heading", name="Vurdering av Post A, 2024/2025").wait_for()
     no_trouble(phone)
