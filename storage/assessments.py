@@ -547,9 +547,16 @@ def return_assessment(
 
 
 def list_assessments(
-    engine: Engine, actor: Actor, cycle_id: int | None = None, unit_id: str | None = None
+    engine: Engine,
+    actor: Actor,
+    cycle_id: int | None = None,
+    unit_id: str | None = None,
+    mode: str | None = None,
+    statuses: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Assessments the actor may read (without answers), newest first."""
+    """Assessments the actor may read (without answers), newest first; optionally only one
+    mode and some statuses, chosen in the query (a cycle may hold thousands of imported
+    individual assessments beside the units' consensus ones)."""
     query = select(assessment, cycle.c.label.label("cycle_label"), cycle.c.status.label("cycle_status")).join(
         cycle, cycle.c.id == assessment.c.cycle_id
     )
@@ -557,6 +564,10 @@ def list_assessments(
         query = query.where(assessment.c.cycle_id == cycle_id)
     if unit_id is not None:
         query = query.where(assessment.c.unit_id == unit_id)
+    if mode is not None:
+        query = query.where(assessment.c.mode == mode)
+    if statuses is not None:
+        query = query.where(assessment.c.status.in_(statuses))
     with reading(engine) as connection:
         rows = [
             r

@@ -53,9 +53,7 @@ def page() -> None:
     cycle_id = choice.value
     if message := st.session_state.pop("validate_message", None):
         st.success(message)
-    rows = list_assessments(engine, actor, cycle_id)
-    if not rows.empty:
-        rows = rows[(rows["mode"] == "consensus") & rows["status"].isin(list(ORDER))]
+    rows = list_assessments(engine, actor, cycle_id, mode="consensus", statuses=tuple(ORDER))
     if rows.empty:
         st.info(t("validate.none", cycle=cycles[cycle_id]))
         return
