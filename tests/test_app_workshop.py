@@ -232,3 +232,23 @@ def test_the_workshop_table_keeps_no_answer_of_anyone(app_clinic: Clinic) -> Non
     with reading(app_clinic.engine) as connection:
         row = connection.execute(select(workshop)).one()
     assert row.phase == "rating" and row.participants is None
+
+
+@pytest.mark.parametrize(
+    "base, warned",
+    [("http://127.0.0.1:8501", True), ("http://localhost:8501", True), ("http://10.1.2.3:8501", False)],
+)
+def test_a_link_phones_cannot_reach_is_said_so(
+    app_clinic: Clinic, monkeypatch: pytest.MonkeyPatch, base: str, warned: bool
+) -> None:
+    """In local mode the app is at this machine's loopback address: a link and QR code there
+    reach no phone, and the leader is told how to open the app to them."""
+    monkeypatch.setenv("MATURITY_BASE_URL", base)
+    leader = open_app("leader-a", "app_pages/workshop.py")
+    leader.number_input(key="_workshop_expected").set_value(4)
+    button(leader, "Start arbeidsmøtet").click().run()
+    assert links(leader)[0].startswith(base + "/delta?ws=")
+    warnings = [w.value for w in leader.warning if "telefoner ikke når" in w.value]
+    assert len(warnings) == (1 if warned else 0)
+    if warned:
+        assert "--server.address 0.0.0.0" in warnings[0]

@@ -76,6 +76,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "role.leader": {"nb": "enhetsleder", "en": "unit leader"},
     "role.advisor": {"nb": "kvalitetsrådgiver", "en": "quality advisor"},
     "role.participant": {"nb": "deltaker", "en": "participant"},
+    "workshop.loopback": {
+        "nb": "Lenken og QR-koden peker til denne maskinen ({host}), som deltakernes telefoner ikke "
+        "når. For et arbeidsmøte på telefoner: start appen med «--server.address 0.0.0.0» (se "
+        "README) og åpne den med maskinens adresse i nettverket, eller sett MATURITY_BASE_URL.",
+        "en": "The link and QR code point to this machine ({host}), which the participants' phones "
+        "cannot reach. For a workshop on phones: start the app with \"--server.address 0.0.0.0\" "
+        "(see the README) and open it at the machine's address on the network, or set "
+        "MATURITY_BASE_URL.",
+    },
     "waysin.local": {
         "nb": "Lokal modus: appen nås bare fra denne maskinen.",
         "en": "Local mode: the app can be reached from this machine only.",

@@ -32,6 +32,7 @@ from views import form, guard, state
 from views.assess import assessment_sheet
 from views.i18n import lang, t, tn
 from views.menu import PARTICIPANT_PATH  # the participant page's address
+from views.text import plain
 
 DEFAULT_EXPECTED = 6
 
@@ -98,6 +99,9 @@ def _begin(actor: Actor, unit_id: str, cycle_id: int) -> None:
         st.session_state["_workshop_message"] = error
 
 
+LOOPBACK = ("localhost", "::1")  # and 127.0.0.0/8: addresses a phone cannot reach this machine at
+
+
 def participant_link(token: str) -> str:
     """The address participants open: the app's public address (MATURITY_BASE_URL, else the
     one this browser used) and the participant page, with the workshop's token."""
@@ -118,6 +122,9 @@ def _rating(actor: Actor, opened: WorkshopInfo) -> None:
         st.caption(t("workshop.link"))
         st.code(link, language=None, wrap_lines=True)
         st.caption(t("workshop.share_help"))
+        host = urlsplit(link).hostname or ""
+        if host in LOOPBACK or host.startswith("127."):
+            st.warning(t("workshop.loopback", host=plain(host)), icon=":material/phonelink_off:")
     with right:
         buffer = io.BytesIO()
         segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
