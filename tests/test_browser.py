@@ -69,6 +69,36 @@ def test_consensus_assessment_with_a_reload(server, browser) -> None:
         assert connection.execute(select(assessment.c.status)).scalar_one() == "submitted"
 
 
+def test_on_a_phone_the_next_dimension_opens_at_its_top(server, browser) -> None:
+    """ "Neste dimensjon" sits at the bottom of a long step; the next step's heading must be in
+    view after the tap, not some 2,000 px above it with the next "Neste" under the thumb."""
+    base, clinic = server
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(base + "/")
+    settle(page)
+    page.locator(
+        "[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button"
+    ).first.click()
+    page.get_by_role("combobox", name="Logg inn som").click()
+    page.get_by_role("option", name="Leader-A (leader-a)").click()
+    settle(page)
+    menu_link(page, "Egenvurdering").tap()
+    settle(page)
+    page.get_by_role("button", name="Start eller fortsett vurderingen").tap()
+    settle(page)
+    dimensions = clinic.questionnaire.dimensions
+    for step in range(2):
+        answer_dimension(page, dimensions[step], level=3)
+        page.get_by_role("button", name="Neste dimensjon →").tap()
+        settle(page)
+        heading = page.get_by_role("heading", name=dimensions[step + 1].label.get("nb"))
+        heading.wait_for()
+        page.wait_for_timeout(300)
+        top = heading.evaluate("e => e.getBoundingClientRect().top")
+        assert 0 <= top < 844 / 2, (step, top)
+    no_trouble(page)
+
+
 def test_the_form_works_by_keyboard(server, browser) -> None:
     """A radio group takes focus with Tab and changes with the arrow keys; each change is saved."""
     base, clinic = server

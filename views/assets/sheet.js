@@ -19,6 +19,11 @@ export default function (component) {
     root.dataset.key = key;
     if (old) old.replaceWith(root);
     else parentElement.appendChild(root);  // beside the component's own style element
+    // a step drawn anew after "Neste" on a phone starts far above the screen, where the
+    // button was: bring its top into view (on a page's first drawing it is in view already)
+    requestAnimationFrame(() => {
+      if (root.isConnected && root.getBoundingClientRect().top < 0) root.scrollIntoView({ block: "start" });
+    });
   }
   drawProgress(root.querySelector(".progress"), data.progress);
   for (const item of data.items) drawCounts(root, item);
