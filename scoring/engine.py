@@ -6,6 +6,7 @@ and `numpy.bincount`, so a national cycle costs about as much as a plain group-b
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -61,6 +62,13 @@ def level_of(scores: np.ndarray | pd.Series) -> pd.Series:
     """floor(score) with a 1e-9 tolerance, as a nullable integer (missing stays missing)."""
     values = np.asarray(scores, dtype="float64")
     return pd.Series(np.floor(values + TOLERANCE)).astype("Int64")
+
+
+def shown_score(score: float, decimals: int) -> str:
+    """A score as text with `decimals` decimals, cut rather than rounded, so it never shows a
+    level the score has not reached (2.985 is level 2: "2.9", not "3.0")."""
+    scale = 10**decimals
+    return f"{math.floor((score + TOLERANCE) * scale) / scale:.{decimals}f}"
 
 
 def score(questionnaire: Questionnaire, answers: pd.DataFrame, roadmap: Roadmap | None = None) -> ScoreResult:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import score
+from scoring.engine import level_of, score, shown_score
 from scoring.validation import questionnaire_from_text, roadmap_from_text
 
 from .conftest import SMALL_ROADMAP, small_questionnaire
@@ -101,3 +101,19 @@ def test_raising_one_answer_never_lowers_a_score(answers, method, pick) -> None:
 def test_empty_answers_give_an_empty_table(method: str) -> None:
     empty = pd.DataFrame({key: pd.Categorical([]) for key in KEYS}).assign(value=pd.Series([], dtype=float))
     assert table(method, empty).empty
+
+
+@given(score=st.floats(1.0, 5.0, allow_nan=False), decimals=st.integers(0, 3))
+def test_a_shown_score_never_shows_a_level_it_has_not_reached(score: float, decimals: int) -> None:
+    """Its whole part is the score's level, and it is within one last digit below the score."""
+    shown = float(shown_score(score, decimals))
+    assert int(level_of(np.array([shown]))[0]) == int(level_of(np.array([score]))[0])
+    assert score - 10**-decimals - 1e-9 <= shown <= score + 1e-9
+
+
+@pytest.mark.parametrize(
+    "score, decimals, text",
+    [(2.985, 1, "2.9"), (2.3, 1, "2.3"), (3.0, 2, "3.00"), (2.9999999999, 1, "3.0"), (3.019, 2, "3.01")],
+)
+def test_shown_scores_by_hand(score: float, decimals: int, text: str) -> None:
+    assert shown_score(score, decimals) == text

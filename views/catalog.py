@@ -81,7 +81,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "når. For et arbeidsmøte på telefoner: start appen med «--server.address 0.0.0.0» (se "
         "README) og åpne den med maskinens adresse i nettverket, eller sett MATURITY_BASE_URL.",
         "en": "The link and QR code point to this machine ({host}), which the participants' phones "
-        "cannot reach. For a workshop on phones: start the app with \"--server.address 0.0.0.0\" "
+        'cannot reach. For a workshop on phones: start the app with "--server.address 0.0.0.0" '
         "(see the README) and open it at the machine's address on the network, or set "
         "MATURITY_BASE_URL.",
     },

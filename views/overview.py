@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import streamlit as st
 
 from scoring import rollup as rolled
-from scoring.engine import OVERALL
+from scoring.engine import OVERALL, shown_score
 from storage import rollup
 from views import charts, dash, heatmap, state, theme
 from views.i18n import lang, t, tn
@@ -178,7 +178,7 @@ def _model(_engine, user_id: str, node_id: str, cycle_id: int, data: int, langua
             "level": [c["level"] for c in cells],
             "label": [f"{c['level']} · {levels.get(c['level'], '')}" for c in cells],
             "score": [c["score"] for c in cells],
-            "score_text": [f"{c['score']:.1f}" for c in cells],
+            "score_text": [shown_score(c["score"], 1) for c in cells],
             "units": [c["units"] for c in cells],
             "respondents": [c["respondents"] for c in cells],
             "spread": [c["spread"] for c in cells],
