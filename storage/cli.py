@@ -17,11 +17,21 @@ from scoring.problems import ProblemsError
 from storage import rollup
 from storage.access import SYSTEM, load_access_yaml
 from storage.db import database_url, make_engine, migrate
+from storage.definitions import (
+    create_cycle,
+    create_next_cycle,
+    cycle_id_of,
+    list_cycles,
+    load_definitions,
+    set_cycle_status,
+)
 from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
 from storage.errors import ImportRejected, ServiceError
 from storage.importing import apply_import, plan_import
 from storage.org import load_org_yaml
+from storage.planning import set_targets
 from storage.roles import grant_app_role
+from storage.rollup import leaf_units
 from storage.transfer import backup, csv_bytes, export_results, restore, xlsx_bytes
 
 
@@ -57,6 +67,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     save.add_argument("file")
     load = commands.add_parser("restore", help="restore a backup file into a new, empty database")
     load.add_argument("file")
+    cycles = commands.add_parser("cycle", help="list, add, open and close cycles; prepare next year's")
+    cycle_commands = cycles.add_subparsers(dest="cycle_command", required=True)
+    cycle_commands.add_parser("list", help="every cycle with its dates and status")
+    add = cycle_commands.add_parser("add", help="a new cycle, open")
+    add.add_argument("label", help="e.g. 2027/2028")
+    add.add_argument("--starts", type=dt.date.fromisoformat, required=True)
+    add.add_argument("--ends", type=dt.date.fromisoformat, required=True)
+    cycle_commands.add_parser("next", help="next year's cycle, after the latest: one step")
+    for name, text in (("open", "open a cycle again"), ("close", "close a cycle: no more answers")):
+        cycle_commands.add_parser(name, help=text).add_argument("label")
+    questionnaire = commands.add_parser(
+        "questionnaire", help="install a questionnaire version (and its roadmap) for new assessments"
+    )
+    questionnaire.add_argument("file")
+    questionnaire.add_argument("--roadmap", help="the roadmap YAML that goes with it")
+    targets = commands.add_parser("target", help="set a target level for a unit, or every unit under a node")
+    targets.add_argument("unit", help="a unit, or with --subtree a node of the tree")
+    targets.add_argument("dimension", help="a dimension id, or 'overall'")
+    targets.add_argument("level", type=float, help="the level aimed for, 1-5")
+    targets.add_argument("--cycle", help="the cycle it should be reached in, e.g. 2027/2028")
+    targets.add_argument("--subtree", action="store_true", help="every unit at the bottom under the node")
     role = commands.add_parser(
         "app-role",
         help="PostgreSQL: create or update the role the app connects as (run as the owner)",
@@ -126,6 +157,17 @@ def _run(args: argparse.Namespace, engine) -> int:
             xlsx_bytes(frame, "Resultater") if out.suffix.lower() == ".xlsx" else csv_bytes(frame)
         )
         print(f"{len(frame)} row(s) written to {out}")
+    elif args.command == "cycle":
+        return _cycle(args, engine)
+    elif args.command == "questionnaire":
+        migrate(engine)
+        version = load_definitions(engine, SYSTEM, args.file, args.roadmap)
+        print(f"questionnaire version {version} installed: new assessments use it")
+    elif args.command == "target":
+        cycle_id = cycle_id_of(engine, args.cycle) if args.cycle else None
+        units = leaf_units(engine, args.unit) if args.subtree else [args.unit]
+        count = set_targets(engine, SYSTEM, units, args.dimension, args.level, target_cycle_id=cycle_id)
+        print(f"target {args.level:g} on {args.dimension} set for {count} unit(s)")
     elif args.command == "app-role":
         password = os.environ.get(args.password_env) if args.password_env else None
         if args.password_env and password is None:
@@ -140,4 +182,22 @@ def _run(args: argparse.Namespace, engine) -> int:
         migrate(engine)
         counts = restore(engine, args.file)
         print(f"{sum(counts.values())} row(s) restored")
+    return 0
+
+
+def _cycle(args: argparse.Namespace, engine) -> int:
+    """The `cycle` commands: list, add, next, open, close."""
+    if args.cycle_command == "list":
+        for row in list_cycles(engine):
+            print(f"{row['label']}\t{row['starts_on']}\t{row['ends_on']}\t{row['status']}")
+    elif args.cycle_command == "add":
+        create_cycle(engine, SYSTEM, args.label, args.starts, args.ends)
+        print(f"cycle {args.label} added, open")
+    elif args.cycle_command == "next":
+        label, _ = create_next_cycle(engine, SYSTEM)
+        print(f"cycle {label} added, open")
+    else:
+        status = "open" if args.cycle_command == "open" else "closed"
+        set_cycle_status(engine, SYSTEM, cycle_id_of(engine, args.label), status)
+        print(f"cycle {args.label} {status}")
     return 0

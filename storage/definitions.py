@@ -227,6 +227,30 @@ def list_cycles(engine: Engine) -> list[dict[str, object]]:
     return [dict(r._mapping) for r in rows]
 
 
+def cycle_id_of(engine: Engine, label: str) -> int:
+    """The id of the cycle called `label`; NotFound otherwise."""
+    with reading(engine) as connection:
+        found = connection.execute(select(cycle.c.id).where(cycle.c.label == label)).scalar()
+    if found is None:
+        raise NotFound(what="cycle", what_nb="syklusen", id=label)
+    return int(found)
+
+
+def create_next_cycle(engine: Engine, actor: Actor) -> tuple[str, int]:
+    """Next year's cycle in one step: it starts where the latest ends, lasts as long, and is
+    called by its years ("2027/2028" after "2026/2027"); returns its label and id."""
+    with reading(engine) as connection:
+        latest = connection.execute(select(cycle).order_by(cycle.c.starts_on.desc()).limit(1)).first()
+    if latest is None:
+        start = dt.date(int(cycle_label_for(dt.date.today())[:4]), 9, 1)
+        end = start.replace(year=start.year + 1)
+    else:
+        start, length = latest.ends_on, latest.ends_on - latest.starts_on
+        end = start.replace(year=start.year + 1) if length.days in (365, 366) else start + length
+    label = f"{start.year}/{start.year + 1}" if end.year == start.year + 1 else f"{start}/{end}"
+    return label, create_cycle(engine, actor, label, start, end)
+
+
 def cycle_label_for(day: dt.date) -> str:
     """The label of the yearly cycle a day falls in; cycles run from 1 September."""
     start = day.year if day.month >= 9 else day.year - 1

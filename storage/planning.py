@@ -8,9 +8,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from scoring.engine import OVERALL
 from storage import audit
 from storage.access import Actor, holds_on_unit, require_on_unit
 from storage.db import reading, writing
+from storage.definitions import current_questionnaire_version, questionnaire_of
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.tables import ACTION_STATUSES, action_item, cycle, target, unit_result
 
@@ -32,53 +34,87 @@ def set_target(
     Without a baseline, the unit's newest stored score on that dimension is used, so
     progress reads (current - baseline) / (target - baseline) from today on.
     """
+    set_targets(engine, actor, [unit_id], dimension_id, target_level, baseline, target_cycle_id)
+
+
+def set_targets(
+    engine: Engine,
+    actor: Actor,
+    unit_ids: list[str],
+    dimension_id: str,
+    target_level: float,
+    baseline: float | None = None,
+    target_cycle_id: int | None = None,
+) -> int:
+    """`set_target` for several units in one transaction (a subtree's units), all or none;
+    returns how many."""
     if not 1 <= target_level <= 5:
         raise InvalidInput(
             detail="a target is a level from 1 to 5", detail_nb="et mål er et nivå fra 1 til 5"
         )
     with writing(engine) as connection:
-        require_on_unit(
-            connection, actor, unit_id, PLANNERS, "set targets for this unit", "sette mål for enheten"
-        )
-        if baseline is None:
-            baseline = connection.execute(
-                select(unit_result.c.score)
-                .join(cycle, cycle.c.id == unit_result.c.cycle_id)
-                .where(
-                    unit_result.c.unit_id == unit_id,
-                    unit_result.c.dimension_id == dimension_id,
-                    unit_result.c.score.is_not(None),
-                )
-                .order_by(cycle.c.starts_on.desc())
-            ).scalar()
-        old = connection.execute(
-            select(target).where(target.c.unit_id == unit_id, target.c.dimension_id == dimension_id)
-        ).first()
-        values = {
-            "target_level": float(target_level),
-            "baseline": baseline,
-            "target_cycle_id": target_cycle_id,
-            "set_by": actor.user_id,
-            "set_at": audit.now(),
-        }
-        if old is None:
-            connection.execute(insert(target).values(unit_id=unit_id, dimension_id=dimension_id, **values))
-        else:
-            connection.execute(
-                update(target)
-                .where(target.c.unit_id == unit_id, target.c.dimension_id == dimension_id)
-                .values(**values)
+        questionnaire = questionnaire_of(connection, current_questionnaire_version(connection))
+        if dimension_id != OVERALL and dimension_id not in {d.id for d in questionnaire.dimensions}:
+            raise InvalidInput(
+                detail=f"'{dimension_id}' is not a dimension of the questionnaire (nor 'overall')",
+                detail_nb=f"«{dimension_id}» er ingen dimensjon i spørreskjemaet (og ikke «overall»)",
             )
-        before = None if old is None else {"target_level": old.target_level, "baseline": old.baseline}
-        audit.record(
-            connection,
-            actor.user_id,
-            "set",
-            "target",
-            f"{unit_id}/{dimension_id}",
-            before,
-            {"target_level": target_level, "baseline": baseline},
+        for unit_id in unit_ids:
+            _set_target(connection, actor, unit_id, dimension_id, target_level, baseline, target_cycle_id)
+    return len(unit_ids)
+
+
+def _set_target(
+    connection: Connection,
+    actor: Actor,
+    unit_id: str,
+    dimension_id: str,
+    target_level: float,
+    baseline: float | None,
+    target_cycle_id: int | None,
+) -> None:
+    require_on_unit(
+        connection, actor, unit_id, PLANNERS, "set targets for this unit", "sette mål for enheten"
+    )
+    if baseline is None:
+        baseline = connection.execute(
+            select(unit_result.c.score)
+            .join(cycle, cycle.c.id == unit_result.c.cycle_id)
+            .where(
+                unit_result.c.unit_id == unit_id,
+                unit_result.c.dimension_id == dimension_id,
+                unit_result.c.score.is_not(None),
+            )
+            .order_by(cycle.c.starts_on.desc())
+        ).scalar()
+    old = connection.execute(
+        select(target).where(target.c.unit_id == unit_id, target.c.dimension_id == dimension_id)
+    ).first()
+    values = {
+        "target_level": float(target_level),
+        "baseline": baseline,
+        "target_cycle_id": target_cycle_id,
+        "set_by": actor.user_id,
+        "set_at": audit.now(),
+    }
+    if old is None:
+        connection.execute(insert(target).values(unit_id=unit_id, dimension_id=dimension_id, **values))
+    else:
+        connection.execute(
+            update(target)
+            .where(target.c.unit_id == unit_id, target.c.dimension_id == dimension_id)
+            .values(**values)
         )
+    before = None if old is None else {"target_level": old.target_level, "baseline": old.baseline}
+    audit.record(
+        connection,
+        actor.user_id,
+        "set",
+        "target",
+        f"{unit_id}/{dimension_id}",
+        before,
+        {"target_level": target_level, "baseline": baseline},
+    )
 
 
 def list_targets(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:

@@ -283,6 +283,22 @@ class Node(NamedTuple):
     children: list[dict[str, Any]]
 
 
+def leaf_units(engine: Engine, unit_id: str) -> list[str]:
+    """The units at the bottom of the current tree under a node (the node itself if it is
+    one), by id; NotFound for a node not in the current tree."""
+    with reading(engine) as connection:
+        found = connection.execute(select(org_node.c.path).where(org_node.c.unit_id == unit_id)).scalar()
+        if found is None:
+            raise NotFound(what="unit", what_nb="enheten", id=unit_id)
+        return list(
+            connection.execute(
+                select(org_node.c.unit_id)
+                .where(org_node.c.leaf.is_(True), org_node.c.path.startswith(found, autoescape=True))
+                .order_by(org_node.c.unit_id)
+            ).scalars()
+        )
+
+
 def top_nodes(engine: Engine, actor: Actor) -> list[str]:
     """The highest nodes the actor may read: the roots for an admin or an organisation-wide
     role, else the units of their grants that are in the tree."""

@@ -14,7 +14,7 @@ from storage.cli import main
 from storage.db import make_engine, reading
 from storage.tables import answer, assessment, unit_result
 
-from .conftest import fresh_database
+from .conftest import ROOT, fresh_database
 
 ANSWERS = "unit,cycle,respondent,item,answer,comment\n" + "".join(
     f"{unit},{{cycle}},r1,{item},{level},{comment}\n"
@@ -111,3 +111,74 @@ def test_a_file_in_another_encoding_is_refused_with_its_name(command: str, tmp_p
     err = capsys.readouterr().err
     assert f"{file}:4: the file is not UTF-8 (byte 0xd8 on this line)" in err
     assert "nothing was changed" in err and "Traceback" not in err
+
+
+def test_a_year_rolls_over_from_the_command_line(database_url: str, tmp_path: Path, capsys) -> None:
+    """Next year's cycle in one step, the year before closed, targets for a whole clinic and
+    one unit, a questionnaire version installed: each with its audit entry; a target on a
+    dimension the questionnaire lacks is refused and changes nothing."""
+    from storage.tables import audit_log, cycle, setting, target
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main(["--database", database_url, *args])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    def audited(engine, after: int) -> dict[tuple[str, str], int]:
+        with reading(engine) as connection:
+            rows = connection.execute(
+                select(audit_log.c.action, audit_log.c.entity, func.count())
+                .where(audit_log.c.id > after)
+                .group_by(audit_log.c.action, audit_log.c.entity)
+            ).all()
+        return {(action, entity): n for action, entity, n in rows}
+
+    assert run("init")[0] == 0
+    engine = make_engine(database_url)
+    with reading(engine) as connection:
+        before = connection.execute(select(func.max(audit_log.c.id))).scalar_one()
+    assert run("cycle", "next") == (0, "cycle 2027/2028 added, open\n")
+    assert run("cycle", "close", "2026/2027") == (0, "cycle 2026/2027 closed\n")
+    assert run("cycle", "close", "1999/2000")[0] == 1
+    code, out = run("target", "--subtree", "medisinsk-klinikk", "overall", "3.5", "--cycle", "2027/2028")
+    assert (code, out) == (0, "target 3.5 on overall set for 25 unit(s)\n")
+    code, out = run("target", "post-gastro", "LA", "3")  # LA is items' prefix, not a dimension
+    assert code == 1 and "'LA' is not a dimension" in out
+    assert run("target", "post-gastro", "lederansvar", "4") == (
+        0,
+        "target 4 on lederansvar set for 1 unit(s)\n",
+    )
+    copy = tmp_path / "q.yaml"
+    copy.write_text(
+        (ROOT / "questionnaires" / "ledelse-og-kvalitetsforbedring.yaml").read_text(encoding="utf-8")
+        + "\n# the next version\n",
+        encoding="utf-8",
+    )
+    code, out = run("questionnaire", str(copy))
+    assert code == 0 and "installed" in out
+    assert run("cycle", "list")[1].splitlines()[-2:] == [
+        "2026/2027\t2026-09-01\t2027-09-01\tclosed",
+        "2027/2028\t2027-09-01\t2028-09-01\topen",
+    ]
+    with reading(engine) as connection:
+        new_cycle = connection.execute(select(cycle.c.id).where(cycle.c.label == "2027/2028")).scalar_one()
+        aimed = connection.execute(
+            select(target.c.target_level, target.c.target_cycle_id).where(
+                target.c.set_by == "system", target.c.dimension_id == "overall"
+            )
+        ).all()
+        version = connection.execute(
+            select(setting.c.value).where(setting.c.key == "questionnaire_version")
+        ).scalar()
+        wrong = connection.execute(
+            select(func.count()).select_from(target).where(target.c.dimension_id == "LA")
+        ).scalar_one()
+    assert len(aimed) == 25 and set(aimed) == {(3.5, new_cycle)}
+    assert version == "2" and wrong == 0
+    assert audited(engine, before) == {
+        ("create", "cycle"): 1,
+        ("status", "cycle"): 1,
+        ("set", "target"): 26,
+        ("register", "questionnaire_version"): 1,
+    }
+    engine.dispose()
