@@ -156,6 +156,9 @@ def load_definitions(
     require_admin(actor, "change questionnaires", "endre spørreskjemaer")
     text = read_input_file(questionnaire_path)
     roadmap_text = None if roadmap_path is None else read_input_file(roadmap_path)
+    model = questionnaire_from_text(text, str(questionnaire_path))  # problems named by the file's name
+    if roadmap_text is not None:
+        roadmap_from_text(roadmap_text, model, str(roadmap_path))
     with writing(engine) as connection:
         version_id = register_questionnaire(connection, actor, text)
         if roadmap_text is not None:

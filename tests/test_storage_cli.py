@@ -154,6 +154,12 @@ def test_a_year_rolls_over_from_the_command_line(database_url: str, tmp_path: Pa
         + "\n# the next version\n",
         encoding="utf-8",
     )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        copy.read_text(encoding="utf-8").replace("  - level: 2\n", "  - level: two\n", 1), encoding="utf-8"
+    )
+    code, out = run("questionnaire", str(broken))
+    assert code == 1 and f"{broken}:" in out and "nothing was changed" in out
     code, out = run("questionnaire", str(copy))
     assert code == 0 and "installed" in out
     assert run("cycle", "list")[1].splitlines()[-2:] == [
