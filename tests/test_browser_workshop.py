@@ -203,6 +203,8 @@ def test_an_old_or_edited_link_opens_the_participant_page(server, browser, path:
     phone.goto(f"{base}/{path}?ws={made.token}")
     settle(phone)
     phone.get_by_role("heading", name="Vurdering av Post A, 2024/2025").wait_for()
+    begin = phone.get_by_role("button", name="Begynn")
+    begin.wait_for()  # drawn in the same run as the heading, but not always in the same frame
     no_trouble(phone)
     assert phone.get_by_text("Page not found").count() == 0
-    assert phone.get_by_role("button", name="Begynn").is_visible()
+    assert begin.is_visible()
