@@ -479,22 +479,16 @@ def _close_stage(engine: Engine, stage: str, batch_rows: int) -> None:
     for table in (staged_answer, staged_score):
         while True:
             with writing(engine) as connection:
-                if connection.dialect.name == "sqlite":
-                    gone = connection.execute(
-                        text(
-                            f"DELETE FROM {table.name} WHERE rowid IN "
-                            f"(SELECT rowid FROM {table.name} WHERE stage_id = :stage LIMIT :n)"
-                        ),
-                        {"stage": stage, "n": batch_rows},
-                    ).rowcount
-                else:
-                    gone = connection.execute(
-                        text(
-                            f"DELETE FROM {table.name} WHERE ctid IN "
-                            f"(SELECT ctid FROM {table.name} WHERE stage_id = :stage LIMIT :n)"
-                        ),
-                        {"stage": stage, "n": batch_rows},
-                    ).rowcount
+                row = (
+                    "rowid" if connection.dialect.name == "sqlite" else "ctid"
+                )  # the engine's own row address
+                gone = connection.execute(
+                    text(
+                        f"DELETE FROM {table.name} WHERE {row} IN "
+                        f"(SELECT {row} FROM {table.name} WHERE stage_id = :stage LIMIT :n)"
+                    ),
+                    {"stage": stage, "n": batch_rows},
+                ).rowcount
             if gone < batch_rows:
                 break
     with writing(engine) as connection:
