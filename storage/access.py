@@ -14,14 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from scoring.problems import Problem
 from scoring.yamlsource import format_path, parse_yaml
 from storage import audit
 from storage.db import reading, writing
 from storage.errors import AccessDenied, ImportRejected, InvalidInput, NotFound, read_input_file
-from storage.tables import ROLES, app_user, org_unit_version, role_grant
+from storage.tables import ROLES, app_user, role_grant
+from storage.tree import ancestors
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (app_user, role_grant)
 
 
 @dataclass(frozen=True)
@@ -77,20 +81,6 @@ def list_users(engine: Engine) -> list[dict[str, object]]:
     for g in grants:
         roles.setdefault(g.user_id, []).append(g.role if g.unit_id is None else f"{g.role}:{g.unit_id}")
     return [{"id": u.id, "name": u.name, "roles": roles.get(u.id, [])} for u in users]
-
-
-def ancestors(connection: Connection, unit_id: str) -> list[str]:
-    """The unit and every unit above it in the current tree, nearest first."""
-    chain, current, seen = [], unit_id, set()
-    while current is not None and current not in seen:
-        seen.add(current)
-        chain.append(current)
-        current = connection.execute(
-            select(org_unit_version.c.parent_id).where(
-                and_(org_unit_version.c.unit_id == current, org_unit_version.c.valid_to.is_(None))
-            )
-        ).scalar()
-    return chain
 
 
 def holds_on_unit(connection: Connection, actor: Actor, unit_id: str, roles: Iterable[str]) -> bool:

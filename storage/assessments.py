@@ -8,6 +8,8 @@ read small score tables.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +19,16 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from scoring.engine import OVERALL, ScoreResult, score
 from scoring.models import Questionnaire
-from storage import audit, rollup
+from storage import audit, bulk, rollup
 from storage.access import Actor, holds_on_unit, require_on_unit
 from storage.db import is_sqlite, reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound, ServiceError
 from storage.faults import checkpoint
 from storage.tables import answer, assessment, assessment_score, cycle, unit_result
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (assessment, answer, assessment_score, unit_result)
 
 EDITABLE = ("draft", "returned")
 COUNTED = ("submitted", "validated")
@@ -435,6 +440,19 @@ def _upsert_answers(connection: Connection, actor: Actor, assessment_id: int, an
     audit.record_many(connection, actor.user_id, "answer", "assessment", entries)
 
 
+ConsensusHook = Callable[[Connection, Actor, str, int], None]
+_on_consensus_submitted: list[ConsensusHook] = []
+
+
+def on_consensus_submitted(hook: ConsensusHook) -> ConsensusHook:
+    """Register what must happen in the same transaction when a unit's consensus assessment
+    is sent in (its workshops close): the modules that build on this one react to it
+    without this one importing them. `storage/__init__.py` imports them all."""
+    if hook not in _on_consensus_submitted:
+        _on_consensus_submitted.append(hook)
+    return hook
+
+
 def submit_assessment(engine: Engine, actor: Actor, assessment_id: int, expected_version: int) -> int:
     """Submit a complete assessment: store its scores and its unit's; returns the new row version.
 
@@ -464,9 +482,8 @@ def submit_assessment(engine: Engine, actor: Actor, assessment_id: int, expected
             {"status": "submitted"},
         )
         if row.mode == "consensus":
-            from storage.workshops import close_for_unit  # workshops builds on this module
-
-            close_for_unit(connection, actor, row.unit_id, row.cycle_id)
+            for hook in _on_consensus_submitted:
+                hook(connection, actor, row.unit_id, row.cycle_id)
     return new_version
 
 
@@ -697,6 +714,95 @@ def stored_in(connection: Connection, pairs: set[tuple[str, int]]) -> list[Any]:
                 .order_by(assessment.c.id)
             ).all()
     return found
+
+
+# Imports, written by storage.importing's swap ---------------------------------------
+
+
+def add_imported(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """An import's new assessments, under the ids reserved for them."""
+    if rows:
+        bulk.insert_rows(connection, assessment, list(rows[0]), [tuple(r.values()) for r in rows])
+
+
+def replace_imported(
+    connection: Connection, ids: list[int], status: str, version: int, moment: dt.datetime
+) -> None:
+    """Stored assessments an import replaces: new status, questionnaire version and row
+    version, their answers and scores gone (the import's staged ones follow)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        connection.execute(
+            update(assessment)
+            .where(assessment.c.id.in_(chunk))
+            .values(
+                status=status,
+                updated_at=moment,
+                row_version=assessment.c.row_version + 1,
+                questionnaire_version_id=version,
+                submitted_at=moment if status != "draft" else None,
+            )
+        )
+        connection.execute(delete(answer).where(answer.c.assessment_id.in_(chunk)))
+        connection.execute(delete(assessment_score).where(assessment_score.c.assessment_id.in_(chunk)))
+
+
+def adopt_staged(
+    connection: Connection, stage: str, actor_id: str, moment: dt.datetime, scored: bool
+) -> None:
+    """An import's staged answers (and scores) into place, in one statement each."""
+    connection.execute(
+        text(
+            "INSERT INTO answer (assessment_id, item_id, level, yes, dont_know, comment, evidence, "
+            "updated_by, updated_at) SELECT assessment_id, item_id, level, yes, dont_know, comment, "
+            "NULL, :actor, :at FROM staged_answer WHERE stage_id = :stage"
+        ),
+        {"stage": stage, "actor": actor_id, "at": moment},
+    )
+    if scored:
+        connection.execute(
+            text(
+                "INSERT INTO assessment_score (assessment_id, dimension_id, score, level, coverage) "
+                "SELECT assessment_id, dimension_id, score, level, coverage FROM staged_score "
+                "WHERE stage_id = :stage"
+            ),
+            {"stage": stage},
+        )
+
+
+def store_unit_results(
+    connection: Connection,
+    pairs: set[tuple[str, int]],
+    results: list[dict[str, Any]],
+    changed: set[tuple[str, int]],
+) -> None:
+    """An import's units' results: the ones it computed, or computed again here where the
+    units' other assessments (`changed`) changed since."""
+    by_cycle: dict[int, list[str]] = {}
+    for unit_id, cycle_id in pairs:
+        by_cycle.setdefault(cycle_id, []).append(unit_id)
+    for cycle_id, units in by_cycle.items():
+        for start in range(0, len(units), 500):
+            connection.execute(
+                delete(unit_result).where(
+                    unit_result.c.cycle_id == cycle_id, unit_result.c.unit_id.in_(units[start : start + 500])
+                )
+            )
+    kept = [r for r in results if (r["unit_id"], r["cycle_id"]) not in changed]
+    for start in range(0, len(kept), 20_000):
+        connection.execute(insert(unit_result), kept[start : start + 20_000])
+    for unit_id, cycle_id in sorted(changed):
+        refresh_unit_result(connection, unit_id, cycle_id)
+
+
+def load_results(connection: Connection, results: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    """Write units' results and the assessment rows that stand for them, without answers
+    (a benchmark tier's history: results computed elsewhere by `scoring`). The caller
+    rebuilds the rollups."""
+    if results:
+        connection.execute(insert(unit_result), results)
+    if rows:
+        connection.execute(insert(assessment), rows)
 
 
 def load_history(

@@ -14,6 +14,9 @@ from sqlalchemy import Connection, func, insert, select
 from storage import bulk
 from storage.tables import audit_log
 
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (audit_log,)
+
 _frozen: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("frozen_now", default=None)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from scoring.problems import ProblemsError
 from storage import rollup
 from storage.access import SYSTEM, load_access_yaml
+from storage.backup import backup, restore
 from storage.db import database_url, make_engine, migrate
 from storage.definitions import (
     create_cycle,
@@ -32,7 +33,7 @@ from storage.org import load_org_yaml
 from storage.planning import set_targets
 from storage.roles import grant_app_role
 from storage.rollup import leaf_units
-from storage.transfer import backup, csv_bytes, export_results, restore, xlsx_bytes
+from storage.transfer import csv_bytes, export_results, xlsx_bytes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,7 +19,11 @@ from storage import audit, rollup
 from storage.access import Actor, require_admin
 from storage.db import reading, writing
 from storage.errors import InvalidInput, NotFound, read_input_file
+from storage.settings import set_setting
 from storage.tables import cycle, questionnaire_version, roadmap_version, setting
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (cycle, questionnaire_version, roadmap_version)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONNAIRE = ROOT / "questionnaires" / "ledelse-og-kvalitetsforbedring.yaml"
@@ -165,17 +169,6 @@ def load_definitions(
             register_roadmap(connection, actor, roadmap_text, text)
         set_setting(connection, "questionnaire_version", str(version_id))
     return version_id
-
-
-def set_setting(connection: Connection, key: str, value: str) -> None:
-    done = connection.execute(update(setting).where(setting.c.key == key).values(value=value)).rowcount
-    if not done:
-        connection.execute(insert(setting).values(key=key, value=value))
-
-
-def get_setting(engine: Engine, key: str) -> str | None:
-    with reading(engine) as connection:
-        return connection.execute(select(setting.c.value).where(setting.c.key == key)).scalar()
 
 
 # Cycles -------------------------------------------------------------------------------

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from scoring.engine import score
 from scoring.models import Questionnaire
 from scoring.workshop import answer_key, count
 from storage import audit, rollup
 from storage.access import SYSTEM, Grant, load_access_yaml, upsert_users
-from storage.assessments import Answer, result_rows
+from storage.assessments import Answer, load_results, result_rows
 from storage.assessments import load_history as load_assessments
 from storage.db import migrate, reading, writing
 from storage.definitions import (
@@ -38,18 +38,15 @@ from storage.definitions import (
     questionnaire_of,
     roadmap_for,
     set_cycle_status,
-    set_setting,
 )
-from storage.org import UnitSpec, load_org_yaml
+from storage.org import UnitSpec, load_org_yaml, load_units
 from storage.planning import load_history as load_plans
+from storage.settings import set_setting
 from storage.tables import (
-    assessment,
     assessment_score,
     cycle,
     org_unit,
-    org_unit_version,
     setting,
-    unit_result,
 )
 from storage.workshops import load_history as load_workshops
 
@@ -650,24 +647,7 @@ def load_tier(engine: Engine, units: int, seed: int = SEED) -> None:
     with audit.clock(dt.datetime(2021, 8, 1)):
         with writing(engine) as connection:
             moment = audit.now()
-            connection.execute(
-                insert(org_unit), [{"id": s.id, "kind": s.kind, "created_at": moment} for s in specs]
-            )
-            connection.execute(
-                insert(org_unit_version),
-                [
-                    {
-                        "unit_id": s.id,
-                        "parent_id": s.parent_id,
-                        "name_nb": s.name_nb,
-                        "name_en": s.name_en,
-                        "valid_from": dt.date(2020, 1, 1),
-                        "valid_to": None,
-                        "change": "created",
-                    }
-                    for s in specs
-                ],
-            )
+            load_units(connection, specs, dt.date(2020, 1, 1), moment)
             audit.record(
                 connection, SYSTEM.user_id, "load", "org_unit", f"tier:{units}", None, {"units": len(specs)}
             )
@@ -686,9 +666,9 @@ def load_tier(engine: Engine, units: int, seed: int = SEED) -> None:
         rows = result_rows(result, {u: u for u in chunk}, cycle_ids, version, "submitted")
         moment = audit.now()
         with writing(engine) as connection:
-            connection.execute(insert(unit_result), rows)
-            connection.execute(
-                insert(assessment),
+            load_results(
+                connection,
+                rows,
                 [
                     {
                         "unit_id": u,

@@ -26,7 +26,16 @@ from scoring.models import Questionnaire
 from scoring.problems import Problem, ProblemsError
 from storage import audit, bulk, rollup
 from storage.access import Actor, require_admin
-from storage.assessments import choose_counted, many_scores, refresh_unit_result, result_rows, stored_in
+from storage.assessments import (
+    add_imported,
+    adopt_staged,
+    choose_counted,
+    many_scores,
+    replace_imported,
+    result_rows,
+    store_unit_results,
+    stored_in,
+)
 from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import ImportRejected, ServiceError
@@ -34,14 +43,15 @@ from storage.faults import checkpoint
 from storage.tables import (
     answer,
     assessment,
-    assessment_score,
     cycle,
     import_stage,
     org_unit,
     staged_answer,
     staged_score,
-    unit_result,
 )
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (import_stage, staged_answer, staged_score)
 
 BATCH_ROWS = 50_000  # rows per staging transaction: a SQLite write lock of about 0.2 s
 STALE_STAGE = dt.timedelta(hours=6)  # a stage this old belongs to an import that died
@@ -176,12 +186,14 @@ def apply_import(
             now = stored_in(connection, pairs)
             replaced = _check_still_valid(now, plan, cycle_ids)
             ids = _shift_new_ids(connection, stage, ids, last_id)
-            _replace(connection, replaced, status, plan.questionnaire_version_id, moment)
+            replace_imported(
+                connection, [r.id for r in replaced], status, plan.questionnaire_version_id, moment
+            )
             _create(connection, actor, plan, cycle_ids, ids, role_of, status, moment)
-            _move_staged(connection, stage, actor, moment, status != "draft")
+            adopt_staged(connection, stage, actor.user_id, moment, status != "draft")
             checkpoint("import:swap")
             changed = _changed_pairs(now, pairs, plan, cycle_ids, snapshot)
-            _store_results(connection, pairs, results, changed)
+            store_unit_results(connection, pairs, results, changed)
             mark = None
             if len(pairs) <= FEW_UNITS:
                 for unit_id, cycle_id in sorted(pairs - changed):
@@ -509,28 +521,6 @@ def _check_still_valid(now: list[Any], plan: ImportPlan, cycle_ids: dict[str, in
     return [r for r in replaced if r is not None]
 
 
-def _replace(
-    connection: Connection, replaced: list[Any], status: str, version: int, moment: dt.datetime
-) -> None:
-    """Stored assessments the import replaces: new status and version, their answers gone."""
-    ids = [r.id for r in replaced]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        connection.execute(
-            update(assessment)
-            .where(assessment.c.id.in_(chunk))
-            .values(
-                status=status,
-                updated_at=moment,
-                row_version=assessment.c.row_version + 1,
-                questionnaire_version_id=version,
-                submitted_at=moment if status != "draft" else None,
-            )
-        )
-        connection.execute(delete(answer).where(answer.c.assessment_id.in_(chunk)))
-        connection.execute(delete(assessment_score).where(assessment_score.c.assessment_id.in_(chunk)))
-
-
 def _create(
     connection: Connection,
     actor: Actor,
@@ -560,29 +550,7 @@ def _create(
         }
         for unit_id, label, respondent in plan.creates
     ]
-    if rows:
-        bulk.insert_rows(connection, assessment, list(rows[0]), [tuple(r.values()) for r in rows])
-
-
-def _move_staged(connection: Connection, stage: str, actor: Actor, moment: dt.datetime, scored: bool) -> None:
-    """The staged answers (and scores) into place."""
-    connection.execute(
-        text(
-            "INSERT INTO answer (assessment_id, item_id, level, yes, dont_know, comment, evidence, "
-            "updated_by, updated_at) SELECT assessment_id, item_id, level, yes, dont_know, comment, "
-            "NULL, :actor, :at FROM staged_answer WHERE stage_id = :stage"
-        ),
-        {"stage": stage, "actor": actor.user_id, "at": moment},
-    )
-    if scored:
-        connection.execute(
-            text(
-                "INSERT INTO assessment_score (assessment_id, dimension_id, score, level, coverage) "
-                "SELECT assessment_id, dimension_id, score, level, coverage FROM staged_score "
-                "WHERE stage_id = :stage"
-            ),
-            {"stage": stage},
-        )
+    add_imported(connection, rows)
 
 
 def _changed_pairs(
@@ -600,31 +568,6 @@ def _changed_pairs(
         return sorted((r["id"], r["row_version"], r["status"], r["mode"]) for r in rows)
 
     return {p for p in pairs if shape(now.get(p, [])) != shape(snapshot.get(p, []))}
-
-
-def _store_results(
-    connection: Connection,
-    pairs: set[tuple[str, int]],
-    results: list[dict[str, Any]],
-    changed: set[tuple[str, int]],
-) -> None:
-    """The touched units' results: the computed ones, or computed again where the units'
-    other assessments changed meanwhile."""
-    by_cycle: dict[int, list[str]] = {}
-    for unit_id, cycle_id in pairs:
-        by_cycle.setdefault(cycle_id, []).append(unit_id)
-    for cycle_id, units in by_cycle.items():
-        for start in range(0, len(units), 500):
-            connection.execute(
-                delete(unit_result).where(
-                    unit_result.c.cycle_id == cycle_id, unit_result.c.unit_id.in_(units[start : start + 500])
-                )
-            )
-    kept = [r for r in results if (r["unit_id"], r["cycle_id"]) not in changed]
-    for start in range(0, len(kept), 20_000):
-        connection.execute(insert(unit_result), kept[start : start + 20_000])
-    for unit_id, cycle_id in sorted(changed):
-        refresh_unit_result(connection, unit_id, cycle_id)
 
 
 def _audit(

@@ -20,16 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from scoring.problems import Problem
 from scoring.yamlsource import format_path, parse_yaml
 from storage import audit, rollup
-from storage.access import Actor, ancestors, require_admin
-from storage.db import reading, writing
+from storage.access import Actor, require_admin
+from storage.db import writing
 from storage.errors import ImportRejected, InvalidInput, NotFound, read_input_file
 from storage.tables import UNIT_KINDS, org_unit, org_unit_version
+from storage.tree import ancestors
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (org_unit, org_unit_version)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,29 @@ def load_org_yaml(
     return sync_org(engine, actor, parse_org_yaml(read_input_file(path), str(path)), on)
 
 
+def load_units(
+    connection: Connection, units: list[UnitSpec], valid_from: dt.date, moment: dt.datetime
+) -> None:
+    """Write a whole new tree at once (a benchmark tier), each unit valid from `valid_from`;
+    the caller audits it and rebuilds the rollups."""
+    connection.execute(insert(org_unit), [{"id": u.id, "kind": u.kind, "created_at": moment} for u in units])
+    connection.execute(
+        insert(org_unit_version),
+        [
+            {
+                "unit_id": u.id,
+                "parent_id": u.parent_id,
+                "name_nb": u.name_nb,
+                "name_en": u.name_en,
+                "valid_from": valid_from,
+                "valid_to": None,
+                "change": "created",
+            }
+            for u in units
+        ],
+    )
+
+
 def rename_unit(
     engine: Engine, actor: Actor, unit_id: str, name_nb: str, name_en: str, on: dt.date | None = None
 ) -> None:
@@ -227,77 +253,6 @@ def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = 
             )
         _end_version(connection, actor, row, on or dt.date.today(), "closed")
         rollup.rebuild(connection)
-
-
-def tree_during(connection: Connection, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Every unit that existed at some time in [start, end), as it was last in that period.
-
-    Columns: unit_id, parent_id, kind, name_nb, name_en, depth, leaf.
-    """
-    v, u = org_unit_version, org_unit
-    rows = connection.execute(
-        select(v.c.unit_id, v.c.parent_id, v.c.name_nb, v.c.name_en, v.c.valid_from, u.c.kind)
-        .join(u, u.c.id == v.c.unit_id)
-        .where(v.c.valid_from < end, or_(v.c.valid_to.is_(None), v.c.valid_to > start))
-    ).all()
-    frame = pd.DataFrame(rows, columns=["unit_id", "parent_id", "name_nb", "name_en", "valid_from", "kind"])
-    frame = frame.sort_values("valid_from").drop_duplicates("unit_id", keep="last").drop(columns="valid_from")
-    return _with_depth(frame.reset_index(drop=True))
-
-
-def tree_version(engine: Engine, today: dt.date | None = None) -> str:
-    """Changes whenever the tree may have: a new version row of any unit, or a new day (a
-    dated change comes into force). Cheap, for keying caches of tree reads."""
-    with reading(engine) as connection:
-        newest = connection.execute(select(func.max(org_unit_version.c.id))).scalar()
-    return f"{newest or 0}/{(today or dt.date.today()).isoformat()}"
-
-
-def tree_at(connection: Connection, on: dt.date | None = None) -> pd.DataFrame:
-    """The tree as it stood on `on` (default today)."""
-    on = on or dt.date.today()
-    return tree_during(connection, on, on + dt.timedelta(days=1))
-
-
-def current_tree(engine: Engine) -> pd.DataFrame:
-    with reading(engine) as connection:
-        return tree_at(connection)
-
-
-def unit_history(engine: Engine, unit_id: str) -> pd.DataFrame:
-    """Every version of one unit: name, parent, from, to, and how each began or ended."""
-    with reading(engine) as connection:
-        rows = connection.execute(
-            select(org_unit_version)
-            .where(org_unit_version.c.unit_id == unit_id)
-            .order_by(org_unit_version.c.id)
-        ).all()
-    if not rows:
-        raise NotFound(what="unit", what_nb="enheten", id=unit_id)
-    return pd.DataFrame([dict(r._mapping) for r in rows]).drop(columns="id")
-
-
-def _with_depth(frame: pd.DataFrame) -> pd.DataFrame:
-    parent = dict(zip(frame["unit_id"], frame["parent_id"], strict=True))
-    depth: dict[str, int] = {}
-
-    def depth_of(unit: str) -> int:
-        chain = []
-        while unit not in depth:
-            chain.append(unit)
-            up = parent.get(unit)
-            if up is None or up not in parent or up in chain:
-                depth[unit] = 0
-                break
-            unit = up
-        for node in reversed(chain):
-            if node not in depth:
-                depth[node] = depth[parent[node]] + 1
-        return depth[chain[0]] if chain else depth[unit]
-
-    frame["depth"] = [depth_of(u) for u in frame["unit_id"]]
-    frame["leaf"] = ~frame["unit_id"].isin(set(frame["parent_id"].dropna()))
-    return frame
 
 
 def _problem(file: str, line: int, text: str) -> Problem:

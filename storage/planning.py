@@ -16,6 +16,9 @@ from storage.definitions import current_questionnaire_version, questionnaire_of
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.tables import ACTION_STATUSES, action_item, cycle, target, unit_result
 
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (target, action_item)
+
 PLANNERS = ("leader", "management")
 READERS = ("leader", "management", "advisor")
 

@@ -14,9 +14,9 @@ from storage.assessments import Answer, answers_frame, counted_assessments, coun
 from storage.db import fetch_rows, reading
 from storage.definitions import questionnaire_of, roadmap_for
 from storage.errors import AccessDenied
-from storage.org import tree_at
 from storage.planning import action_item_rows, target_rows
 from storage.tables import answer, assessment, cycle, org_node, unit_result
+from storage.tree import tree_at
 
 RESULT_COLUMNS = [
     "unit_id",

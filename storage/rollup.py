@@ -18,11 +18,15 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, sel
 
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
-from storage import definitions, org
 from storage.access import Actor, holds_on_unit
 from storage.db import fetch_rows, is_sqlite, reading, writing
 from storage.errors import AccessDenied, NotFound
+from storage.settings import set_setting
 from storage.tables import assessment, cycle, node_result, org_node, setting, unit_result
+from storage.tree import tree_at
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (org_node, node_result)
 
 SETTING = "rollups"
 FORMAT = "1"  # bump when the rows' meaning changes: ensure_rollups then rebuilds them
@@ -49,7 +53,7 @@ def ensure_rollups(engine: Engine, today: dt.date | None = None) -> None:
 
 def rebuild(connection: Connection, today: dt.date | None = None) -> None:
     """Make both derived tables again from the tree and every stored result and assessment."""
-    tree = _flatten(org.tree_at(connection, today))
+    tree = _flatten(tree_at(connection, today))
     connection.execute(delete(org_node))
     connection.execute(delete(node_result))
     if not tree.empty:
@@ -67,7 +71,7 @@ def rebuild(connection: Connection, today: dt.date | None = None) -> None:
         if nodes and leaves:
             _insert(connection, rolled.rollup(nodes, leaves), places)
         before = [r for r in results if str(r["dimension_id"]) == OVERALL]
-    definitions.set_setting(connection, SETTING, f"{FORMAT}/{(today or dt.date.today()).isoformat()}")
+    set_setting(connection, SETTING, f"{FORMAT}/{(today or dt.date.today()).isoformat()}")
 
 
 STALE = "stale"
@@ -78,7 +82,7 @@ def set_stale(connection: Connection) -> str | None:
     of its own (so a process that dies between the two leaves them to be rebuilt at the next
     start); returns the mark it replaced, for `rebuild_cycles` to put back."""
     made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
-    definitions.set_setting(connection, SETTING, STALE)
+    set_setting(connection, SETTING, STALE)
     return made
 
 
@@ -100,7 +104,7 @@ def rebuild_cycles(connection: Connection, cycle_ids: set[int], mark: str | None
     nodes = [r._asdict() for r in connection.execute(select(org_node))]
     if not wanted or not nodes:
         if mark is not None:
-            definitions.set_setting(connection, SETTING, mark)
+            set_setting(connection, SETTING, mark)
         return
     _lock(connection, sorted(n["unit_id"] for n in nodes if n["parent_id"] is None))
     places = {n["unit_id"]: n for n in nodes}
@@ -120,7 +124,7 @@ def rebuild_cycles(connection: Connection, cycle_ids: set[int], mark: str | None
             _insert(connection, rolled.rollup(nodes, leaves), places)
     made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
     if mark is not None and made == STALE:
-        definitions.set_setting(connection, SETTING, mark)
+        set_setting(connection, SETTING, mark)
 
 
 def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:

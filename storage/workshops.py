@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from scoring.workshop import answer_key, count
 from storage import audit
 from storage.access import Actor, holds_on_unit, require_on_unit
-from storage.assessments import Answer, ensure_consensus
+from storage.assessments import Answer, ensure_consensus, on_consensus_submitted
 from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of
 from storage.errors import InvalidInput, NotFound, ServiceError
@@ -41,6 +41,9 @@ from storage.tables import (
     workshop_participant,
     workshop_rating,
 )
+
+# The tables this module alone writes (tests/test_storage_shape.py).
+WRITES = (workshop, workshop_participant, workshop_rating, workshop_distribution, join_attempt)
 
 MIN_PARTICIPANTS = 3  # fewer, and one person's answers could be read off the distribution
 MAX_PARTICIPANTS = 200
@@ -440,6 +443,7 @@ def _entry(
     }
 
 
+@on_consensus_submitted
 def close_for_unit(connection: Connection, actor: Actor, unit_id: str, cycle_id: int) -> None:
     """Close the unit's open workshops in the cycle (its assessment was just sent in)."""
     for row in connection.execute(

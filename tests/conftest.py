@@ -245,9 +245,9 @@ def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
         current_questionnaire_version,
         load_definitions,
         questionnaire_of,
-        set_setting,
-    )
+        )
     from storage.org import parse_org_yaml, sync_org
+    from storage.settings import set_setting
 
     load_definitions(engine, SYSTEM)
     sync_org(engine, SYSTEM, parse_org_yaml(SMALL_ORG), on=dt.date(2020, 1, 1))

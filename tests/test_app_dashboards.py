@@ -18,8 +18,9 @@ from streamlit.testing.v1 import AppTest
 from storage.access import SYSTEM
 from storage.db import make_engine, reading
 from storage.demo import ensure_database
-from storage.org import UnitSpec, current_tree, rename_unit, sync_org
+from storage.org import UnitSpec, rename_unit, sync_org
 from storage.tables import assessment, cycle, org_unit_version, unit_result
+from storage.tree import current_tree
 
 from .conftest import APP, heatmaps, key_figures, light_charts, pick, picker_rows, shown_choice
 

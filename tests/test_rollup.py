@@ -24,12 +24,12 @@ from scoring.engine import OVERALL
 from storage import assessments as svc
 from storage import rollup
 from storage.access import SYSTEM
+from storage.backup import backup, restore
 from storage.db import make_engine, migrate, reading, writing
 from storage.definitions import create_cycle
 from storage.errors import AccessDenied
 from storage.org import move_unit
 from storage.tables import assessment, node_result, org_node, unit_result
-from storage.transfer import backup, restore
 
 from .conftest import Clinic, fresh_database, full_answers, in_threads
 

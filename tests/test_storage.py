@@ -17,10 +17,11 @@ from scoring.answers import parse_answers
 from scoring.engine import score
 from storage import assessments as svc
 from storage.access import SYSTEM, Actor, Grant
+from storage.backup import backup, restore
 from storage.db import alembic_config, make_engine, migrate, reading, writing
 from storage.errors import AccessDenied, Conflict, ImportRejected, ServiceError
 from storage.importing import apply_import, plan_import
-from storage.org import merge_units, move_unit, rename_unit, tree_at, tree_during, unit_history
+from storage.org import merge_units, move_unit, rename_unit
 from storage.planning import (
     add_action_item,
     list_action_items,
@@ -37,7 +38,7 @@ from storage.tables import (
     org_node,
     unit_result,
 )
-from storage.transfer import backup, restore
+from storage.tree import tree_at, tree_during, unit_history
 
 from .conftest import Clinic, fresh_database, full_answers, in_threads
 

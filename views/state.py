@@ -21,9 +21,9 @@ from storage.db import database_url, make_engine, reading
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.demo import demo_marker, ensure_database
 from storage.errors import NotFound
-from storage.org import tree_version
 from storage.results import assessable_units, data_version, open_cycles
 from storage.rollup import unit_names
+from storage.tree import tree_version
 from views import pickers, waysin
 from views.i18n import LANGUAGES, lang, t
 from views.text import plain
