@@ -55,7 +55,8 @@ import browser_common as bc
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, reading
 from storage.tables import org_unit
 

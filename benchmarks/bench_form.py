@@ -44,7 +44,8 @@ import browser_common as bc
 from playwright.sync_api import Locator, Page
 from sqlalchemy import Engine, func, select
 
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, reading
 from storage.definitions import create_cycle, list_cycles, set_cycle_status
 from storage.demo import cycle_dates

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.assessments import start_assessment
 from storage.db import make_engine, reading
 from storage.definitions import create_cycle, current_questionnaire_version, questionnaire_of

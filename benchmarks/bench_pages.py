@@ -43,7 +43,8 @@ from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.testing.v1 import AppTest
 
 import views
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, reading
 from storage.demo import TIERS, ensure_database, load_tier
 from storage.tables import org_node

@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy
 
 from storage import assessments as svc
-from storage.access import SYSTEM, Grant, actor_for, upsert_user
+from storage.access import actor_for, upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, migrate, reading
 from storage.definitions import (
     create_cycle,

@@ -1,17 +1,16 @@
-"""Who may do what: actors, their role grants, and the checks every service makes.
-
-Roles (DESIGN.md section 7):
+"""Users and their role grants: who they are, added and changed by an administrator one
+by one or from an access.yaml. The roles themselves (DESIGN.md section 7):
 - admin: everything;
 - management of a subtree: reads submitted assessments, results and plans in it, sets targets;
 - leader of given units (and their subtrees): assesses them, sees their drafts, plans actions;
 - advisor of a subtree (all when no unit is given): reads submitted work, validates or returns it;
 - participant of one assessment: answers that assessment while it is a draft.
+What each may do is named in storage.permissions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, delete, insert, select
@@ -19,43 +18,14 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from scoring.problems import Problem
 from scoring.yamlsource import format_path, parse_yaml
 from storage import audit
+from storage.actors import Actor, Grant
 from storage.db import reading, writing
-from storage.errors import AccessDenied, ImportRejected, InvalidInput, NotFound, read_input_file
+from storage.errors import ImportRejected, InvalidInput, NotFound, read_input_file
+from storage.permissions import require
 from storage.tables import ROLES, app_user, role_grant
-from storage.tree import ancestors
 
 # The tables this module alone writes (tests/test_storage_shape.py).
 WRITES = (app_user, role_grant)
-
-
-@dataclass(frozen=True)
-class Grant:
-    role: str
-    unit_id: str | None = None
-    assessment_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The acting user, as the login boundary established them."""
-
-    user_id: str
-    name: str = ""
-    grants: tuple[Grant, ...] = field(default_factory=tuple)
-
-    def has(self, role: str) -> bool:
-        return any(g.role == role for g in self.grants)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.has("admin")
-
-    def units(self, *roles: str) -> set[str | None]:
-        """Unit ids (None: the whole organisation) the actor holds any of `roles` on."""
-        return {g.unit_id for g in self.grants if g.role in roles}
-
-
-SYSTEM = Actor("system", "System", (Grant("admin"),))
 
 
 def actor_for(engine: Engine, user_id: str) -> Actor:
@@ -83,34 +53,9 @@ def list_users(engine: Engine) -> list[dict[str, object]]:
     return [{"id": u.id, "name": u.name, "roles": roles.get(u.id, [])} for u in users]
 
 
-def holds_on_unit(connection: Connection, actor: Actor, unit_id: str, roles: Iterable[str]) -> bool:
-    """True when the actor holds one of `roles` on the unit or on a unit above it."""
-    roles = tuple(roles)
-    if actor.is_admin:
-        return True
-    scopes = actor.units(*roles)
-    if not scopes:
-        return False
-    if None in scopes or unit_id in scopes:
-        return True
-    return any(a in scopes for a in ancestors(connection, unit_id))
-
-
-def require_on_unit(
-    connection: Connection, actor: Actor, unit_id: str, roles: Iterable[str], what: str, what_nb: str
-) -> None:
-    if not holds_on_unit(connection, actor, unit_id, roles):
-        raise AccessDenied(what=what, what_nb=what_nb)
-
-
-def require_admin(actor: Actor, what: str, what_nb: str) -> None:
-    if not actor.is_admin:
-        raise AccessDenied(what=what, what_nb=what_nb)
-
-
 def upsert_user(engine: Engine, actor: Actor, user_id: str, name: str, grants: Iterable[Grant]) -> None:
     """Create or update a user and replace their grants (participants' grants are kept)."""
-    require_admin(actor, "manage users", "administrere brukere")
+    require(None, actor, "manage_users")
     grants = list(grants)
     for grant in grants:
         if grant.role not in ROLES:
@@ -123,7 +68,7 @@ def upsert_user(engine: Engine, actor: Actor, user_id: str, name: str, grants: I
 
 def upsert_users(engine: Engine, actor: Actor, users: list[tuple[str, str, list[Grant]]]) -> None:
     """`upsert_user` for many (user id, name, grants) in one transaction."""
-    require_admin(actor, "manage users", "administrere brukere")
+    require(None, actor, "manage_users")
     for _, _, grants in users:
         for grant in grants:
             if grant.role not in ROLES:
@@ -162,7 +107,7 @@ def _upsert_user(connection: Connection, actor: Actor, user_id: str, name: str, 
 def load_access_yaml(engine: Engine, actor: Actor, path: str | Path) -> int:
     """Create or update the users and grants listed in access.yaml; returns how many users.
     The whole file is checked first: a problem anywhere changes nothing."""
-    require_admin(actor, "manage users", "administrere brukere")
+    require(None, actor, "manage_users")
     users = parse_access_yaml(read_input_file(path), str(path))
     with writing(engine) as connection:
         for user_id, name, grants in users:

@@ -20,11 +20,12 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from scoring.engine import OVERALL, ScoreResult, score
 from scoring.models import Questionnaire
 from storage import audit, bulk, rollup
-from storage.access import Actor, holds_on_unit, require_on_unit
+from storage.actors import Actor
 from storage.db import is_sqlite, reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound, ServiceError
 from storage.faults import checkpoint
+from storage.permissions import may, require
 from storage.tables import answer, assessment, assessment_score, cycle, unit_result
 
 # The tables this module alone writes (tests/test_storage_shape.py).
@@ -87,16 +88,16 @@ class AssessmentView:
 def _may_edit(connection: Connection, actor: Actor, row: Any) -> bool:
     if actor.is_admin or row.respondent == actor.user_id:
         return True
-    return row.mode == "consensus" and holds_on_unit(connection, actor, row.unit_id, ("leader",))
+    return row.mode == "consensus" and may(connection, actor, "assess", row.unit_id)
 
 
 def _may_read(connection: Connection, actor: Actor, row: Any) -> bool:
     if _may_edit(connection, actor, row):
         return True
     if row.status in COUNTED:
-        return holds_on_unit(connection, actor, row.unit_id, ("leader", "management", "advisor"))
+        return may(connection, actor, "read_results", row.unit_id)
     if row.status == "returned":  # the advisor who sent it back follows it until it comes again
-        return holds_on_unit(connection, actor, row.unit_id, ("advisor",))
+        return may(connection, actor, "validate", row.unit_id)
     return False
 
 
@@ -156,7 +157,7 @@ def start_assessment(
         raise InvalidInput(detail=f"unknown mode {mode}", detail_nb=f"ukjent modus {mode}")
     respondent = respondent or actor.user_id
     with writing(engine) as connection:
-        require_on_unit(connection, actor, unit_id, ("leader",), "assess this unit", "vurdere denne enheten")
+        require(connection, actor, "assess", unit_id)
         return _start(
             connection,
             actor,
@@ -517,7 +518,7 @@ def validate_assessment(engine: Engine, actor: Actor, assessment_id: int, expect
     """An advisor confirms a submitted assessment."""
     with writing(engine) as connection:
         row = _load_row(connection, assessment_id)
-        if not holds_on_unit(connection, actor, row.unit_id, ("advisor",)):
+        if not may(connection, actor, "validate", row.unit_id):
             raise _denied("validate this assessment", "validere denne vurderingen")
         if row.status != "submitted":
             raise _wrong_status(row, "validated", "valideres")
@@ -545,7 +546,7 @@ def return_assessment(
         )
     with writing(engine) as connection:
         row = _load_row(connection, assessment_id)
-        if not holds_on_unit(connection, actor, row.unit_id, ("advisor",)):
+        if not may(connection, actor, "validate", row.unit_id):
             raise _denied("return this assessment", "sende tilbake denne vurderingen")
         if row.status not in COUNTED:
             raise _wrong_status(row, "returned", "sendes tilbake")
@@ -1024,7 +1025,7 @@ def consensus_statuses(
         .subquery()
     )
     with reading(engine) as connection:
-        allowed = [u for u in unit_ids if holds_on_unit(connection, actor, u, ("leader",))]
+        allowed = [u for u in unit_ids if may(connection, actor, "assess", u)]
         rows = connection.execute(
             select(
                 assessment.c.unit_id, assessment.c.status, assessment.c.status_comment, answered.c.answered

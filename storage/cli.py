@@ -15,7 +15,8 @@ from pathlib import Path
 
 from scoring.problems import ProblemsError
 from storage import rollup
-from storage.access import SYSTEM, load_access_yaml
+from storage.access import load_access_yaml
+from storage.actors import SYSTEM
 from storage.backup import backup, restore
 from storage.db import database_url, make_engine, migrate
 from storage.definitions import (

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 from scoring.models import Questionnaire, Roadmap
 from scoring.validation import questionnaire_from_text, roadmap_from_text
 from storage import audit, rollup
-from storage.access import Actor, require_admin
+from storage.actors import Actor
 from storage.db import reading, writing
 from storage.errors import InvalidInput, NotFound, read_input_file
+from storage.permissions import require
 from storage.settings import set_setting
 from storage.tables import cycle, questionnaire_version, roadmap_version, setting
 
@@ -157,7 +158,7 @@ def load_definitions(
     roadmap_path: str | Path | None = DEFAULT_ROADMAP,
 ) -> int:
     """Register the questionnaire (and roadmap) files and make them current; returns the version id."""
-    require_admin(actor, "change questionnaires", "endre spørreskjemaer")
+    require(None, actor, "change_questionnaires")
     text = read_input_file(questionnaire_path)
     roadmap_text = None if roadmap_path is None else read_input_file(roadmap_path)
     model = questionnaire_from_text(text, str(questionnaire_path))  # problems named by the file's name
@@ -175,7 +176,7 @@ def load_definitions(
 
 
 def create_cycle(engine: Engine, actor: Actor, label: str, starts_on: dt.date, ends_on: dt.date) -> int:
-    require_admin(actor, "create cycles", "opprette sykluser")
+    require(None, actor, "manage_cycles")
     if ends_on <= starts_on:
         raise InvalidInput(
             detail="a cycle must end after it starts", detail_nb="en syklus må slutte etter at den starter"
@@ -203,7 +204,7 @@ def create_cycle(engine: Engine, actor: Actor, label: str, starts_on: dt.date, e
 
 
 def set_cycle_status(engine: Engine, actor: Actor, cycle_id: int, status: str) -> None:
-    require_admin(actor, "close cycles", "avslutte sykluser")
+    require(None, actor, "manage_cycles")
     if status not in ("open", "closed"):
         raise InvalidInput(detail=f"unknown status {status}", detail_nb=f"ukjent status {status}")
     with writing(engine) as connection:

@@ -24,7 +24,8 @@ from scoring.engine import score
 from scoring.models import Questionnaire
 from scoring.workshop import answer_key, count
 from storage import audit, rollup
-from storage.access import SYSTEM, Grant, load_access_yaml, upsert_users
+from storage.access import load_access_yaml, upsert_users
+from storage.actors import SYSTEM, Grant
 from storage.assessments import Answer, load_results, result_rows
 from storage.assessments import load_history as load_assessments
 from storage.db import migrate, reading, writing

@@ -25,7 +25,7 @@ from scoring.engine import score
 from scoring.models import Questionnaire
 from scoring.problems import Problem, ProblemsError
 from storage import audit, bulk, rollup
-from storage.access import Actor, require_admin
+from storage.actors import Actor
 from storage.assessments import (
     add_imported,
     adopt_staged,
@@ -40,6 +40,7 @@ from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.errors import ImportRejected, ServiceError
 from storage.faults import checkpoint
+from storage.permissions import require
 from storage.tables import (
     answer,
     assessment,
@@ -88,7 +89,7 @@ def plan_import(
 
     Raises ImportRejected listing every bad row; changes nothing in any case.
     """
-    require_admin(actor, "import answers", "importere svar")
+    require(None, actor, "import_answers")
     name = file or (str(source) if isinstance(source, (str, Path)) else "<answers>")
     raw = _read_raw(source, name)
     with reading(engine) as connection:
@@ -158,7 +159,7 @@ def apply_import(
     Raises ServiceError "import_outdated" (and changes nothing) when an assessment the plan
     creates or replaces was created or validated by someone else after the preview.
     """
-    require_admin(actor, "import answers", "importere svar")
+    require(None, actor, "import_answers")
     with reading(engine) as connection:
         questionnaire = questionnaire_of(connection, plan.questionnaire_version_id)
         cycle_ids = {str(k): int(v) for k, v in connection.execute(select(cycle.c.label, cycle.c.id)).all()}

@@ -25,9 +25,10 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from scoring.problems import Problem
 from scoring.yamlsource import format_path, parse_yaml
 from storage import audit, rollup
-from storage.access import Actor, require_admin
+from storage.actors import Actor
 from storage.db import writing
 from storage.errors import ImportRejected, InvalidInput, NotFound, read_input_file
+from storage.permissions import require
 from storage.tables import UNIT_KINDS, org_unit, org_unit_version
 from storage.tree import ancestors
 
@@ -133,7 +134,7 @@ def sync_org(
 
     Returns how many units were created, renamed, moved and closed.
     """
-    require_admin(actor, "change the organisation", "endre organisasjonen")
+    require(None, actor, "change_organisation")
     on = on or dt.date.today()
     counts = {"created": 0, "renamed": 0, "moved": 0, "closed": 0}
     with writing(engine) as connection:
@@ -204,7 +205,7 @@ def load_units(
 def rename_unit(
     engine: Engine, actor: Actor, unit_id: str, name_nb: str, name_en: str, on: dt.date | None = None
 ) -> None:
-    require_admin(actor, "change the organisation", "endre organisasjonen")
+    require(None, actor, "change_organisation")
     with writing(engine) as connection:
         row = _current(connection, unit_id)
         _new_version(
@@ -214,7 +215,7 @@ def rename_unit(
 
 
 def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt.date | None = None) -> None:
-    require_admin(actor, "change the organisation", "endre organisasjonen")
+    require(None, actor, "change_organisation")
     with writing(engine) as connection:
         row = _current(connection, unit_id)
         _current(connection, parent_id)
@@ -229,7 +230,7 @@ def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt
 
 def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.date | None = None) -> None:
     """Close `unit_id` as merged into `into`; its past assessments stay with its own id."""
-    require_admin(actor, "change the organisation", "endre organisasjonen")
+    require(None, actor, "change_organisation")
     with writing(engine) as connection:
         row = _current(connection, unit_id)
         _current(connection, into)
@@ -243,7 +244,7 @@ def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.da
 
 
 def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = None) -> None:
-    require_admin(actor, "change the organisation", "endre organisasjonen")
+    require(None, actor, "change_organisation")
     with writing(engine) as connection:
         row = _current(connection, unit_id)
         if _children(connection, unit_id):

@@ -10,17 +10,15 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from scoring.engine import OVERALL
 from storage import audit
-from storage.access import Actor, holds_on_unit, require_on_unit
+from storage.actors import Actor
 from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of
 from storage.errors import Conflict, InvalidInput, NotFound
+from storage.permissions import may, require
 from storage.tables import ACTION_STATUSES, action_item, cycle, target, unit_result
 
 # The tables this module alone writes (tests/test_storage_shape.py).
 WRITES = (target, action_item)
-
-PLANNERS = ("leader", "management")
-READERS = ("leader", "management", "advisor")
 
 
 def set_target(
@@ -76,9 +74,7 @@ def _set_target(
     baseline: float | None,
     target_cycle_id: int | None,
 ) -> None:
-    require_on_unit(
-        connection, actor, unit_id, PLANNERS, "set targets for this unit", "sette mål for enheten"
-    )
+    require(connection, actor, "set_targets", unit_id)
     if baseline is None:
         baseline = connection.execute(
             select(unit_result.c.score)
@@ -122,7 +118,7 @@ def _set_target(
 
 def list_targets(engine: Engine, actor: Actor, unit_id: str) -> pd.DataFrame:
     with reading(engine) as connection:
-        require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
+        require(connection, actor, "read_plans", unit_id)
         rows = target_rows(connection, unit_id)
     return pd.DataFrame(rows, columns=[c.name for c in target.columns])
 
@@ -193,9 +189,7 @@ def add_action_item(
     if status not in ACTION_STATUSES:
         raise InvalidInput(detail=f"unknown status {status}", detail_nb=f"ukjent status {status}")
     with writing(engine) as connection:
-        require_on_unit(
-            connection, actor, unit_id, PLANNERS, "plan actions for this unit", "planlegge tiltak for enheten"
-        )
+        require(connection, actor, "plan", unit_id)
         moment = audit.now()
         values = {
             "unit_id": unit_id,
@@ -239,7 +233,7 @@ def update_action_item(
     if "who" in changes:
         changes["who"] = (changes["who"] or "").strip() or None
     with writing(engine) as connection:
-        row = _plannable(connection, actor, item_id, "change this action", "endre dette tiltaket")
+        row = _plannable(connection, actor, item_id)
         done = connection.execute(
             update(action_item)
             .where(action_item.c.id == item_id, action_item.c.row_version == expected_version)
@@ -259,12 +253,12 @@ def update_action_item(
     return expected_version + 1
 
 
-def _plannable(connection: Connection, actor: Actor, item_id: int, what: str, what_nb: str) -> Any:
+def _plannable(connection: Connection, actor: Actor, item_id: int) -> Any:
     """The action's row, if it exists and the actor may plan for its unit."""
     row = connection.execute(select(action_item).where(action_item.c.id == item_id)).first()
     if row is None:
         raise NotFound(what="action", what_nb="tiltaket", id=item_id)
-    require_on_unit(connection, actor, row.unit_id, PLANNERS, what, what_nb)
+    require(connection, actor, "plan", row.unit_id)
     return row
 
 
@@ -272,7 +266,7 @@ def delete_action_item(engine: Engine, actor: Actor, item_id: int, expected_vers
     """Delete an action, with the same rights and the same optimistic lock as a change: the
     row goes only if it is still the version the user saw. The audit log keeps the row."""
     with writing(engine) as connection:
-        row = _plannable(connection, actor, item_id, "delete this action", "slette dette tiltaket")
+        row = _plannable(connection, actor, item_id)
         done = connection.execute(
             delete(action_item).where(
                 action_item.c.id == item_id, action_item.c.row_version == expected_version
@@ -287,14 +281,14 @@ def may_plan(engine: Engine, actor: Actor, unit_id: str) -> bool:
     """Whether the actor may add, change and delete the unit's actions (so a page shows the
     controls only to those the services will let through)."""
     with reading(engine) as connection:
-        return holds_on_unit(connection, actor, unit_id, PLANNERS)
+        return may(connection, actor, "plan", unit_id)
 
 
 def list_action_items(
     engine: Engine, actor: Actor, unit_id: str, cycle_id: int | None = None
 ) -> pd.DataFrame:
     with reading(engine) as connection:
-        require_on_unit(connection, actor, unit_id, READERS, "read this unit's plans", "lese enhetens planer")
+        require(connection, actor, "read_plans", unit_id)
         rows = action_item_rows(connection, unit_id, cycle_id)
     return pd.DataFrame(rows, columns=[c.name for c in action_item.columns] + ["cycle_label"])
 

@@ -9,14 +9,15 @@ from sqlalchemy import Connection, Engine, select
 
 from scoring.engine import ScoreResult, score
 from storage import audit, rollup
-from storage.access import Actor, holds_on_unit
+from storage.actors import Actor
 from storage.assessments import Answer, answers_frame, counted_assessments, counted_by_cycle
 from storage.db import fetch_rows, reading
 from storage.definitions import questionnaire_of, roadmap_for
 from storage.errors import AccessDenied
+from storage.permissions import may, reach
 from storage.planning import action_item_rows, target_rows
 from storage.tables import answer, assessment, cycle, org_node, unit_result
-from storage.tree import tree_at
+from storage.tree import subtree
 
 RESULT_COLUMNS = [
     "unit_id",
@@ -37,25 +38,10 @@ def data_version(engine: Engine) -> int:
         return audit.data_version(connection)
 
 
-def visible_units(connection, actor: Actor) -> set[str] | None:
+def visible_units(connection: Connection, actor: Actor) -> set[str] | None:
     """Units whose results the actor may read; None means all of them."""
-    if actor.is_admin:
-        return None
-    scopes = actor.units("leader", "management", "advisor")
-    if None in scopes:
-        return None
-    tree = tree_at(connection)
-    children: dict[str, list[str]] = {}
-    for unit, parent in zip(tree["unit_id"], tree["parent_id"], strict=True):
-        children.setdefault(parent, []).append(unit)
-    seen: set[str] = set()
-    stack = [s for s in scopes if s is not None]
-    while stack:
-        unit = stack.pop()
-        if unit not in seen:
-            seen.add(unit)
-            stack.extend(children.get(unit, []))
-    return seen
+    tops = reach(actor, "read_results")
+    return None if tops is None else subtree(connection, tops)
 
 
 def cycle_results(engine: Engine, actor: Actor, cycle_id: int) -> pd.DataFrame:
@@ -71,11 +57,11 @@ def assessable_units(engine: Engine, actor: Actor) -> pd.DataFrame:
     rollup.ensure_rollups(engine)
     picked = (org_node.c.unit_id, org_node.c.name_nb, org_node.c.name_en, org_node.c.leaf)
     with reading(engine) as connection:
-        scopes = actor.units("leader")
-        if actor.is_admin or None in scopes:
+        tops = reach(actor, "assess")
+        if tops is None:
             found = connection.execute(select(*picked).where(org_node.c.leaf.is_(True))).all()
         else:
-            found, frontier = [], [s for s in scopes if s is not None]
+            found, frontier = [], sorted(tops)
             query = select(*picked).where(org_node.c.unit_id.in_(frontier))
             while frontier:
                 below = connection.execute(query).all()
@@ -140,7 +126,7 @@ def unit_profile(engine: Engine, actor: Actor, unit_id: str) -> UnitProfile:
 
 
 def _require_reader(connection: Connection, actor: Actor, unit_id: str) -> None:
-    if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+    if not may(connection, actor, "read_results", unit_id):
         raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
 
 
@@ -151,7 +137,7 @@ def unit_score_result(engine: Engine, actor: Actor, unit_id: str, cycle_id: int)
     needs: which roadmap criteria are met and each respondent's scores.
     """
     with reading(engine) as connection:
-        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+        if not may(connection, actor, "read_results", unit_id):
             raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
         counted = counted_assessments(connection, unit_id, cycle_id)
         if not counted:
@@ -164,7 +150,7 @@ def unit_score_result(engine: Engine, actor: Actor, unit_id: str, cycle_id: int)
 def previous_answers(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> tuple[str | None, dict]:
     """The unit's agreed answers in the latest earlier cycle: (cycle label, item -> Answer)."""
     with reading(engine) as connection:
-        if not holds_on_unit(connection, actor, unit_id, ("leader", "management", "advisor")):
+        if not may(connection, actor, "read_results", unit_id):
             return None, {}
         this = connection.execute(select(cycle.c.starts_on).where(cycle.c.id == cycle_id)).scalar()
         earlier = connection.execute(

@@ -18,9 +18,10 @@ from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, sel
 
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
-from storage.access import Actor, holds_on_unit
+from storage.actors import Actor
 from storage.db import fetch_rows, is_sqlite, reading, writing
 from storage.errors import AccessDenied, NotFound
+from storage.permissions import may, reach
 from storage.settings import set_setting
 from storage.tables import assessment, cycle, node_result, org_node, setting, unit_result
 from storage.tree import tree_at
@@ -30,7 +31,6 @@ WRITES = (org_node, node_result)
 
 SETTING = "rollups"
 FORMAT = "1"  # bump when the rows' meaning changes: ensure_rollups then rebuilds them
-READERS = ("leader", "management", "advisor")
 COUNTED = ("submitted", "validated")
 RESULT_READ = [  # what a leaf's rollup rows are made from
     c.name for c in unit_result.columns if c.name not in ("questionnaire_version_id", "status", "computed_at")
@@ -306,12 +306,12 @@ def leaf_units(engine: Engine, unit_id: str) -> list[str]:
 def top_nodes(engine: Engine, actor: Actor) -> list[str]:
     """The highest nodes the actor may read: the roots for an admin or an organisation-wide
     role, else the units of their grants that are in the tree."""
-    scopes = actor.units(*READERS)
+    tops = reach(actor, "read_results")
     with reading(engine) as connection:
-        if actor.is_admin or None in scopes:
+        if tops is None:
             query = select(org_node.c.unit_id).where(org_node.c.parent_id.is_(None))
         else:
-            query = select(org_node.c.unit_id).where(org_node.c.unit_id.in_([s for s in scopes if s]))
+            query = select(org_node.c.unit_id).where(org_node.c.unit_id.in_(sorted(tops)))
         return sorted(connection.execute(query).scalars())
 
 
@@ -327,7 +327,7 @@ def node(engine: Engine, actor: Actor, unit_id: str) -> Node:
             for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_(steps)))
         }
         trail = [named[s] for s in steps if s in named]
-        while len(trail) > 1 and not holds_on_unit(connection, actor, trail[0]["unit_id"], READERS):
+        while len(trail) > 1 and not may(connection, actor, "read_results", trail[0]["unit_id"]):
             trail = trail[1:]
         children = [
             r._asdict()
@@ -586,7 +586,7 @@ def units_under(engine: Engine, actor: Actor, unit_id: str, limit: int) -> list[
 
 
 def _require(connection: Connection, actor: Actor, unit_id: str) -> None:
-    if not holds_on_unit(connection, actor, unit_id, READERS):
+    if not may(connection, actor, "read_results", unit_id):
         raise AccessDenied(what="read this unit's results", what_nb="lese enhetens resultater")
 
 

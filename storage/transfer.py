@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from storage.access import Actor, holds_on_unit
+from storage.actors import Actor
 from storage.db import reading
+from storage.permissions import may
 from storage.tables import (
     cycle,
     org_unit_version,
@@ -81,11 +82,7 @@ def export_results(engine: Engine, actor: Actor, cycle_label: str | None = None)
         query = query.where(cycle.c.label == cycle_label)
     with reading(engine) as connection:
         rows = connection.execute(query).all()
-        allowed = {
-            unit
-            for unit in {r.unit for r in rows}
-            if holds_on_unit(connection, actor, unit, ("leader", "management", "advisor"))
-        }
+        allowed = {unit for unit in {r.unit for r in rows} if may(connection, actor, "read_results", unit)}
     frame = pd.DataFrame([dict(r._mapping) for r in rows if r.unit in allowed])
     return (
         frame.reset_index(drop=True)

@@ -97,3 +97,19 @@ def with_depth(frame: pd.DataFrame) -> pd.DataFrame:
     frame["depth"] = [depth_of(u) for u in frame["unit_id"]]
     frame["leaf"] = ~frame["unit_id"].isin(set(frame["parent_id"].dropna()))
     return frame
+
+
+def subtree(connection: Connection, tops: set[str]) -> set[str]:
+    """The units `tops` and every unit below them in today's tree."""
+    tree = tree_at(connection)
+    children: dict[str, list[str]] = {}
+    for unit, parent in zip(tree["unit_id"], tree["parent_id"], strict=True):
+        children.setdefault(parent, []).append(unit)
+    seen: set[str] = set()
+    stack = list(tops)
+    while stack:
+        unit = stack.pop()
+        if unit not in seen:
+            seen.add(unit)
+            stack.extend(children.get(unit, []))
+    return seen

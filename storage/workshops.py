@@ -27,11 +27,12 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from scoring.workshop import answer_key, count
 from storage import audit
-from storage.access import Actor, holds_on_unit, require_on_unit
+from storage.actors import Actor
 from storage.assessments import Answer, ensure_consensus, on_consensus_submitted
 from storage.db import reading, writing
 from storage.definitions import current_questionnaire_version, questionnaire_of
 from storage.errors import InvalidInput, NotFound, ServiceError
+from storage.permissions import may, require
 from storage.tables import (
     cycle,
     join_attempt,
@@ -54,7 +55,6 @@ JOIN_WINDOW = dt.timedelta(minutes=15)
 PARTICIPANT = "deltaker"  # the audit log's name for an anonymous participant
 MIN_SECRET = 16  # characters of a device's secret (token_urlsafe(18) gives 24)
 MAX_SECRET = 64  # a longer one proposed by a device is not kept: the app makes its own
-READERS = ("leader", "management", "advisor")
 
 
 @dataclass(frozen=True)
@@ -166,14 +166,7 @@ def start_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int, ex
     """
     _check_expected(expected)
     with writing(engine) as connection:
-        require_on_unit(
-            connection,
-            actor,
-            unit_id,
-            ("leader",),
-            "hold a workshop for this unit",
-            "holde arbeidsmøte for enheten",
-        )
+        require(connection, actor, "hold_workshop", unit_id)
         existing = _open_row(connection, unit_id, cycle_id)
         if existing is not None:
             return _info(existing)
@@ -217,7 +210,7 @@ def _open_row(connection: Connection, unit_id: str, cycle_id: int) -> Any:
 def find_open_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> WorkshopInfo | None:
     """The unit's open workshop in the cycle, for a leader of the unit; None otherwise."""
     with reading(engine) as connection:
-        if not holds_on_unit(connection, actor, unit_id, ("leader",)):
+        if not may(connection, actor, "hold_workshop", unit_id):
             return None
         row = _open_row(connection, unit_id, cycle_id)
     return None if row is None else _info(row)
@@ -308,18 +301,14 @@ def distribution(engine: Engine, actor: Actor, workshop_id: int) -> Distribution
     """The revealed distribution of a workshop (None before the reveal), for those who may
     read the unit's results."""
     with reading(engine) as connection:
-        row = _row_for(
-            connection, actor, workshop_id, READERS, "read this unit's results", "lese enhetens resultater"
-        )
+        row = _row_for(connection, actor, workshop_id, "read_results")
         return _distribution(connection, row)
 
 
 def latest_distribution(engine: Engine, actor: Actor, unit_id: str, cycle_id: int) -> Distribution | None:
     """The distribution of the unit's latest revealed workshop in the cycle, if any."""
     with reading(engine) as connection:
-        require_on_unit(
-            connection, actor, unit_id, READERS, "read this unit's results", "lese enhetens resultater"
-        )
+        require(connection, actor, "read_results", unit_id)
         row = connection.execute(
             select(workshop)
             .where(
@@ -470,19 +459,15 @@ def _forget_ratings(connection: Connection, workshop_id: int) -> None:
 
 
 def _leader_row(connection: Connection, actor: Actor, workshop_id: int) -> Any:
-    return _row_for(
-        connection, actor, workshop_id, ("leader",), "lead this workshop", "lede dette arbeidsmøtet"
-    )
+    return _row_for(connection, actor, workshop_id, "hold_workshop")
 
 
-def _row_for(
-    connection: Connection, actor: Actor, workshop_id: int, roles: tuple[str, ...], what: str, what_nb: str
-) -> Any:
-    """The workshop's row, if it exists and the actor holds one of `roles` on its unit."""
+def _row_for(connection: Connection, actor: Actor, workshop_id: int, action: str) -> Any:
+    """The workshop's row, if it exists and the actor may take `action` on its unit."""
     row = connection.execute(select(workshop).where(workshop.c.id == workshop_id)).first()
     if row is None:
         raise NotFound(what="workshop", what_nb="arbeidsmøtet", id=workshop_id)
-    require_on_unit(connection, actor, row.unit_id, roles, what, what_nb)
+    require(connection, actor, action, row.unit_id)
     return row
 
 

@@ -238,14 +238,15 @@ class Clinic:
 def make_clinic(engine: sqlalchemy.Engine) -> Clinic:
     import datetime as dt
 
-    from storage.access import SYSTEM, Grant, actor_for, upsert_user
+    from storage.access import actor_for, upsert_user
+    from storage.actors import SYSTEM, Grant
     from storage.db import reading, writing
     from storage.definitions import (
         create_cycle,
         current_questionnaire_version,
         load_definitions,
         questionnaire_of,
-        )
+    )
     from storage.org import parse_org_yaml, sync_org
     from storage.settings import set_setting
 

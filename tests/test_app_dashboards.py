@@ -15,7 +15,7 @@ from sqlalchemy import select
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from storage.access import SYSTEM
+from storage.actors import SYSTEM
 from storage.db import make_engine, reading
 from storage.demo import ensure_database
 from storage.org import UnitSpec, rename_unit, sync_org

@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import Engine
 
 from storage import assessments as svc
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, migrate
 from storage.definitions import create_cycle, set_cycle_status
 from storage.importing import apply_import, plan_import

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, migrate
 
 from .browserkit import browser, free_port, no_trouble, serve, settle

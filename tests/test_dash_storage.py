@@ -13,7 +13,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from storage import assessments as svc
 from storage import rollup
-from storage.access import SYSTEM, Grant, upsert_user
+from storage.access import upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.db import make_engine, migrate
 from storage.definitions import create_cycle
 from storage.errors import AccessDenied

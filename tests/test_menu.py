@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from storage.access import Actor, Grant
+from storage.actors import Actor, Grant
 from views import menu
 
 from .conftest import APP, menu_data, open_app

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from storage.access import SYSTEM, Grant, actor_for, upsert_user
+from storage.access import actor_for, upsert_user
+from storage.actors import SYSTEM, Grant
 from storage.workshops import start_workshop
 
 from .browserkit import SERVER_LOGS, answer_dimension, browser, free_port, settle

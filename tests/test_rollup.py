@@ -23,7 +23,7 @@ from scoring import rollup as rolled
 from scoring.engine import OVERALL
 from storage import assessments as svc
 from storage import rollup
-from storage.access import SYSTEM
+from storage.actors import SYSTEM
 from storage.backup import backup, restore
 from storage.db import make_engine, migrate, reading, writing
 from storage.definitions import create_cycle

@@ -16,7 +16,7 @@ from sqlalchemy import func, inspect, select, text
 from scoring.answers import parse_answers
 from scoring.engine import score
 from storage import assessments as svc
-from storage.access import SYSTEM, Actor, Grant
+from storage.actors import SYSTEM, Actor, Grant
 from storage.backup import backup, restore
 from storage.db import alembic_config, make_engine, migrate, reading, writing
 from storage.errors import AccessDenied, Conflict, ImportRejected, ServiceError

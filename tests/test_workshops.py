@@ -268,7 +268,7 @@ def test_the_upgrade_makes_old_participant_answers_anonymous(tmp_path) -> None:
     distribution, and deletes the assessments; the unit's result is scored again."""
     from alembic import command
 
-    from storage.access import SYSTEM
+    from storage.actors import SYSTEM
     from storage.db import alembic_config, make_engine, migrate
     from storage.tables import answer
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from storage.access import Actor
+from storage.actors import Actor
 from storage.assessments import (
     EDITABLE,
     AssessmentView,

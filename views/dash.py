@@ -26,7 +26,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from storage import rollup
-from storage.access import Actor
+from storage.actors import Actor
 from storage.definitions import list_cycles
 from storage.errors import ServiceError
 from storage.transfer import csv_bytes, xlsx_bytes

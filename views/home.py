@@ -14,8 +14,9 @@ import streamlit as st
 
 from scoring.models import Questionnaire, Roadmap
 from storage import rollup
-from storage.access import Actor
+from storage.actors import Actor
 from storage.assessments import consensus_statuses
+from storage.permissions import RULES
 from storage.results import open_cycles
 from views import state, theme, web
 from views.i18n import lang, t, tn
@@ -73,10 +74,10 @@ def _due(actor: Actor, total: int) -> None:
         return
     current = cycles[0]
     st.subheader(t("home.due", cycle=current["label"]))
-    leads = bool(actor.units("leader")) and not actor.is_admin
+    leads = bool(actor.units(*RULES["assess"].roles)) and not actor.is_admin
     if leads:
         _my_units(actor, int(current["id"]), total)
-    if actor.is_admin or actor.units("management", "advisor"):
+    if actor.is_admin or actor.units("management", "advisor"):  # who follows units they do not lead
         _under_me(actor, int(current["id"]))
     elif not leads:
         st.write(t("home.due_none"))

@@ -14,53 +14,51 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from storage.access import Actor
+from storage.actors import Actor
+from storage.permissions import may_somewhere
 from views import web
 from views.i18n import t
 
-EVERYONE: frozenset[str] = frozenset()
-LEADERS = frozenset({"leader"})
-READERS = frozenset({"leader", "management", "advisor"})  # storage.rollup.READERS
-ADVISORS = frozenset({"advisor"})
 ASSESS, FOLLOW, JOIN = "nav.section.assess", "nav.section.follow", "nav.section.join"
 PARTICIPANT_PATH = "delta"
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its script, title and icon, its menu section, and the roles whose work it
-    is (administrators see every page; EVERYONE: also before sign-in)."""
+    """One page: its script, title and icon, its menu section, and the action (storage.
+    permissions) whose work it is: shown to those who may take it somewhere; None: to
+    everyone, also before sign-in."""
 
     script: str
     title: str  # catalog key
     icon: str
     section: str  # catalog key
-    roles: frozenset[str]
+    action: str | None
     url_path: str | None = None
     default: bool = False
 
     def shown_to(self, actor: Actor | None) -> bool:
-        if not self.roles:
+        if self.action is None:
             return True
-        return actor is not None and (actor.is_admin or any(actor.has(role) for role in self.roles))
+        return actor is not None and may_somewhere(actor, self.action)
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("app_pages/home.py", "nav.start", ":material/home:", ASSESS, EVERYONE, default=True),
-    PageSpec("app_pages/assess.py", "nav.assess", ":material/edit_note:", ASSESS, LEADERS),
-    PageSpec("app_pages/workshop.py", "nav.workshop", ":material/groups:", ASSESS, LEADERS),
-    PageSpec("app_pages/result.py", "nav.result", ":material/insights:", ASSESS, LEADERS),
-    PageSpec("app_pages/overview.py", "nav.overview", ":material/grid_view:", FOLLOW, READERS),
-    PageSpec("app_pages/progress.py", "nav.progress", ":material/timeline:", FOLLOW, READERS),
-    PageSpec("app_pages/profile.py", "nav.profile", ":material/person_search:", FOLLOW, READERS),
-    PageSpec("app_pages/roadmap.py", "nav.roadmap", ":material/route:", FOLLOW, READERS),
-    PageSpec("app_pages/validate.py", "nav.validate", ":material/fact_check:", FOLLOW, ADVISORS),
+    PageSpec("app_pages/home.py", "nav.start", ":material/home:", ASSESS, None, default=True),
+    PageSpec("app_pages/assess.py", "nav.assess", ":material/edit_note:", ASSESS, "assess"),
+    PageSpec("app_pages/workshop.py", "nav.workshop", ":material/groups:", ASSESS, "hold_workshop"),
+    PageSpec("app_pages/result.py", "nav.result", ":material/insights:", ASSESS, "assess"),
+    PageSpec("app_pages/overview.py", "nav.overview", ":material/grid_view:", FOLLOW, "read_results"),
+    PageSpec("app_pages/progress.py", "nav.progress", ":material/timeline:", FOLLOW, "read_results"),
+    PageSpec("app_pages/profile.py", "nav.profile", ":material/person_search:", FOLLOW, "read_results"),
+    PageSpec("app_pages/roadmap.py", "nav.roadmap", ":material/route:", FOLLOW, "read_results"),
+    PageSpec("app_pages/validate.py", "nav.validate", ":material/fact_check:", FOLLOW, "validate"),
     PageSpec(
         "app_pages/participate.py",
         "nav.participate",
         ":material/how_to_reg:",
         JOIN,
-        EVERYONE,
+        None,
         url_path=PARTICIPANT_PATH,
     ),
 )

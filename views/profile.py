@@ -10,7 +10,7 @@ import streamlit as st
 
 from scoring.engine import OVERALL
 from storage import rollup
-from storage.access import Actor
+from storage.actors import Actor
 from storage.planning import progress_to_target
 from storage.results import unit_profile
 from views import charts, dash, pickers, state

@@ -13,7 +13,7 @@ import streamlit as st
 
 from scoring.engine import OVERALL
 from scoring.models import Criterion, Questionnaire, Roadmap
-from storage.access import Actor
+from storage.actors import Actor
 from storage.definitions import list_cycles
 from storage.errors import NotFound, ServiceError
 from storage.planning import (
@@ -288,7 +288,7 @@ def _next_steps(current: pd.DataFrame, questionnaire: Questionnaire) -> None:
 
 def action_plan(actor: Actor, unit_id: str, cycle_id: int, questionnaire: Questionnaire) -> None:
     """The unit's action plan for a cycle. Anyone who may read it sees it; the unit's leader and
-    management above it (planning.PLANNERS) also add, edit, delete and set the status."""
+    management above it (the "plan" rule in storage.permissions) also add, edit, delete and set the status."""
     st.subheader(t("result.action_plan"))
     engine = state.engine()
     try:

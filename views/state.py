@@ -16,7 +16,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from scoring.models import Questionnaire, Roadmap
-from storage.access import Actor, actor_for, list_users
+from storage.access import actor_for, list_users
+from storage.actors import Actor
 from storage.db import database_url, make_engine, reading
 from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
 from storage.demo import demo_marker, ensure_database

@@ -15,7 +15,7 @@ import streamlit as st
 
 from scoring.models import Questionnaire
 from storage import rollup
-from storage.access import Actor
+from storage.actors import Actor
 from storage.assessments import (
     AssessmentView,
     get_assessment,
@@ -24,6 +24,7 @@ from storage.assessments import (
     validate_assessment,
 )
 from storage.errors import AccessDenied, ServiceError
+from storage.permissions import may_somewhere
 from storage.results import open_cycles
 from views import dash, form, pickers, state
 from views.i18n import lang, t
@@ -37,7 +38,7 @@ def page() -> None:
     actor = state.signed_in_actor()
     if actor is None:
         return
-    if not (actor.is_admin or actor.has("advisor")):
+    if not may_somewhere(actor, "validate"):
         st.info(t("validate.not_advisor"))
         return
     engine = state.engine()

@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 import segno
 import streamlit as st
 
-from storage.access import Actor
+from storage.actors import Actor
 from storage.assessments import COUNTED, find_consensus, get_assessment
 from storage.errors import ServiceError
 from storage.results import previous_answers
