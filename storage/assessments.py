@@ -22,7 +22,11 @@ from scoring.models import Questionnaire
 from storage import audit, bulk, rollup
 from storage.actors import Actor
 from storage.db import is_sqlite, reading, writing
-from storage.definitions import current_questionnaire_version, questionnaire_of, roadmap_for
+from storage.definitions import (
+    questionnaire_of,
+    questionnaire_version_for,
+    roadmap_for,
+)
 from storage.errors import AccessDenied, Conflict, InvalidInput, NotFound, ServiceError
 from storage.faults import checkpoint
 from storage.permissions import may, require
@@ -190,7 +194,7 @@ def _start(
         return existing
     if cycle_row.status != "open":
         raise ServiceError("cycle_closed", cycle=cycle_row.label)
-    version = questionnaire_version_id or current_questionnaire_version(connection)
+    version = questionnaire_version_id or questionnaire_version_for(connection, cycle_id)
     moment = audit.now()
     values = {
         "unit_id": unit_id,

@@ -89,6 +89,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "Databasen er opptatt et øyeblikk, for eksempel med en stor import, så dette er ikke "
         "lagret ennå. Ingenting er tapt: prøv igjen om litt.",
     },
+    "cycle_in_use": {
+        "en": "{n} assessment(s) in {cycle} were started with another questionnaire version; "
+        "a cycle's version can change only before anyone starts.",
+        "nb": "{n} vurdering(er) i {cycle} er startet med en annen versjon av spørreskjemaet; "
+        "syklusens versjon kan bare endres før noen har begynt.",
+    },
     "database_not_empty": {
         "en": "The database already holds data; restore only into an empty database.",
         "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",

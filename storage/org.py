@@ -202,6 +202,43 @@ def load_units(
     )
 
 
+def add_unit(engine: Engine, actor: Actor, unit: UnitSpec, on: dt.date | None = None) -> None:
+    """A new unit under an existing one, from `on` (default today); its id stays for good."""
+    require(None, actor, "change_organisation")
+    problems = _spec_problems(unit)
+    if problems:
+        raise InvalidInput(
+            detail="; ".join(p[0] for p in problems), detail_nb="; ".join(p[1] for p in problems)
+        )
+    with writing(engine) as connection:
+        if connection.execute(select(org_unit.c.id).where(org_unit.c.id == unit.id)).first():
+            raise InvalidInput(
+                detail=f"a unit with the id '{unit.id}' exists already",
+                detail_nb=f"det finnes allerede en enhet med id «{unit.id}»",
+            )
+        if unit.parent_id is not None:
+            _current(connection, unit.parent_id)  # NotFound for a parent that is not there now
+        _create(connection, actor, unit, on or dt.date.today())
+        rollup.rebuild(connection)
+
+
+def _spec_problems(unit: UnitSpec) -> list[tuple[str, str]]:
+    """What is wrong with a unit typed in a form, in English and bokmål."""
+    problems = []
+    if not unit.id.strip() or len(unit.id) > MAX_ID or not all(c.isalnum() or c in "-_." for c in unit.id):
+        problems.append(
+            (
+                f"the id must be 1 to {MAX_ID} letters, digits, '-', '_' or '.'",
+                f"id-en må være 1 til {MAX_ID} bokstaver, sifre, «-», «_» eller «.»",
+            )
+        )
+    if unit.kind not in UNIT_KINDS:
+        problems.append((f"unknown kind '{unit.kind}'", f"ukjent type «{unit.kind}»"))
+    if not unit.name_nb.strip() or len(unit.name_nb) > MAX_NAME or len(unit.name_en) > MAX_NAME:
+        problems.append((f"a name of 1 to {MAX_NAME} characters", f"et navn på 1 til {MAX_NAME} tegn"))
+    return problems
+
+
 def rename_unit(
     engine: Engine, actor: Actor, unit_id: str, name_nb: str, name_en: str, on: dt.date | None = None
 ) -> None:

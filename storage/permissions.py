@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = {
     "change_questionnaires": Rule((), "change questionnaires", "endre spørreskjemaer"),
     "manage_cycles": Rule((), "open, close and create cycles", "åpne, lukke og opprette sykluser"),
     "import_answers": Rule((), "import answers", "importere svar"),
+    "read_audit": Rule((), "read the audit log", "lese revisjonsloggen"),
 }
 
 

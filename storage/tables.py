@@ -79,6 +79,9 @@ cycle = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("status", String(10), nullable=False, default="open"),
+    Column("deadline", Date, nullable=True),  # answers due; the reminders go before it
+    # the version new assessments in the cycle use; none: the current one
+    Column("questionnaire_version_id", Integer, ForeignKey("questionnaire_version.id"), nullable=True),
     CheckConstraint("status IN ('open', 'closed')", name="status"),
     CheckConstraint("ends_on > starts_on", name="dates"),
 )

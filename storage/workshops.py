@@ -30,7 +30,7 @@ from storage import audit
 from storage.actors import Actor
 from storage.assessments import Answer, ensure_consensus, on_consensus_submitted
 from storage.db import reading, writing
-from storage.definitions import current_questionnaire_version, questionnaire_of
+from storage.definitions import questionnaire_of, questionnaire_version_for
 from storage.errors import InvalidInput, NotFound, ServiceError
 from storage.permissions import may, require
 from storage.tables import (
@@ -175,7 +175,7 @@ def start_workshop(engine: Engine, actor: Actor, unit_id: str, cycle_id: int, ex
         values = {
             "unit_id": unit_id,
             "cycle_id": cycle_id,
-            "questionnaire_version_id": current_questionnaire_version(connection),
+            "questionnaire_version_id": questionnaire_version_for(connection, cycle_id),
             "code": _new_code(connection),
             "token": token,
             "token_hash": _hash(token),

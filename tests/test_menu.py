@@ -14,7 +14,7 @@ from .conftest import APP, menu_data, open_app
 START, JOIN = "Start", "Delta i arbeidsmøte"
 ASSESSING = ["Egenvurdering", "Arbeidsmøte", "Resultat og tiltak"]
 FOLLOWING = ["Oversikt", "Utvikling over tid", "Enhetsprofil", "Veikart"]
-EVERY_PAGE = [START, *ASSESSING, *FOLLOWING, "Validering", JOIN]
+EVERY_PAGE = [START, *ASSESSING, *FOLLOWING, "Validering", "Administrasjon", JOIN]
 
 
 def titles(data: dict) -> list[str]:

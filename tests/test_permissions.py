@@ -50,6 +50,7 @@ EXPECTED: dict[str, set[tuple[str, str | None]]] = {
     "change_questionnaires": set(),
     "manage_cycles": set(),
     "import_answers": set(),
+    "read_audit": set(),
 }
 
 

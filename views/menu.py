@@ -20,6 +20,7 @@ from views import web
 from views.i18n import t
 
 ASSESS, FOLLOW, JOIN = "nav.section.assess", "nav.section.follow", "nav.section.join"
+ADMINISTER = "nav.section.admin"
 PARTICIPANT_PATH = "delta"
 
 
@@ -53,6 +54,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/profile.py", "nav.profile", ":material/person_search:", FOLLOW, "read_results"),
     PageSpec("app_pages/roadmap.py", "nav.roadmap", ":material/route:", FOLLOW, "read_results"),
     PageSpec("app_pages/validate.py", "nav.validate", ":material/fact_check:", FOLLOW, "validate"),
+    PageSpec(
+        "app_pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ADMINISTER, "manage_cycles"
+    ),
+    PageSpec(
+        "app_pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ADMINISTER, "manage_cycles"
+    ),
     PageSpec(
         "app_pages/participate.py",
         "nav.participate",

@@ -1,0 +1,489 @@
+"""Administrasjon, for administrators: the year's cycles, questionnaire versions, targets,
+the unit tree and the audit log. Every change goes through a service that checks the
+administrator's right and writes an audit entry; a refusal is shown in the user's language
+and changes nothing.
+
+Changes run in form callbacks, before the page is drawn, so what the page draws after a
+change is what is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from scoring.engine import OVERALL
+from scoring.models import Questionnaire, Roadmap
+from scoring.problems import ProblemsError
+from storage import audit
+from storage.actors import Actor
+from storage.definitions import (
+    check_questionnaire,
+    create_next_cycle,
+    install_questionnaire,
+    list_cycles,
+    list_questionnaire_versions,
+    plan_cycle,
+    set_cycle_status,
+)
+from storage.errors import ServiceError
+from storage.org import UnitSpec, add_unit, move_unit, rename_unit
+from storage.permissions import may_somewhere
+from storage.planning import set_targets
+from storage.rollup import leaf_units
+from storage.tables import UNIT_KINDS
+from storage.tree import current_tree
+from views import dash, guard, state
+from views.i18n import lang, t
+from views.text import plain
+
+MESSAGE = "admin_message"
+UPLOAD = "admin_upload"  # the checked questionnaire waiting to be installed
+ROUND = "admin_upload_round"
+
+
+def page() -> None:
+    st.title(t("nav.admin"))
+    actor = state.signed_in_actor()
+    if actor is None:
+        return
+    if not may_somewhere(actor, "manage_cycles"):
+        st.info(t("admin.not_admin"))
+        return
+    if message := st.session_state.pop(MESSAGE, None):
+        kind, text = message
+        (st.success if kind == "ok" else guard.refusal)(text)
+    tabs = st.tabs(
+        [
+            t("admin.tab.cycles"),
+            t("admin.tab.questionnaires"),
+            t("admin.tab.targets"),
+            t("admin.tab.units"),
+            t("admin.tab.log"),
+        ]
+    )
+    with tabs[0]:
+        _cycles(actor)
+    with tabs[1]:
+        _questionnaires(actor)
+    with tabs[2]:
+        _targets(actor)
+    with tabs[3]:
+        _units(actor)
+    with tabs[4]:
+        _log(actor)
+
+
+def _done(text: str) -> None:
+    st.session_state[MESSAGE] = ("ok", text)
+
+
+def _refused(error: ServiceError) -> None:
+    st.session_state[MESSAGE] = ("error", error.message(lang()))
+
+
+# Cycles ------------------------------------------------------------------------------------
+
+
+def _version_names(engine: Any) -> dict[int | None, str]:
+    names: dict[int | None, str] = {None: t("admin.version.current")}
+    for v in list_questionnaire_versions(engine):
+        title = v["title_nb"] if lang() != "en" else v["title_en"]
+        names[int(v["id"])] = t("admin.version.name", title=title, version=v["version"], id=v["id"])
+    return names
+
+
+def _cycles(actor: Actor) -> None:
+    engine = state.engine()
+    cycles = list_cycles(engine)
+    versions = _version_names(engine)
+    st.subheader(t("admin.cycles.title"))
+    if cycles:
+        dash.show(
+            dash.shown(
+                {
+                    t("admin.cycles.label"): [c["label"] for c in reversed(cycles)],
+                    t("admin.cycles.starts"): [c["starts_on"] for c in reversed(cycles)],
+                    t("admin.cycles.ends"): [c["ends_on"] for c in reversed(cycles)],
+                    t("admin.cycles.deadline"): [c["deadline"] for c in reversed(cycles)],
+                    t("admin.cycles.status"): [t(f"admin.status.{c['status']}") for c in reversed(cycles)],
+                    t("admin.cycles.version"): [
+                        versions.get(c["questionnaire_version_id"], "") for c in reversed(cycles)
+                    ],
+                }
+            )
+        )
+    with st.form("admin_next_cycle"):
+        st.markdown(f"**{t('admin.cycles.next')}**")
+        st.caption(t("admin.cycles.next_help"))
+        st.selectbox(
+            t("admin.cycles.version"), list(versions), format_func=versions.get, key="admin_next_version"
+        )
+        st.date_input(t("admin.cycles.deadline"), value=None, format="DD.MM.YYYY", key="admin_next_deadline")
+        st.form_submit_button(t("admin.cycles.create"), type="primary", on_click=_create_next, args=(actor,))
+    if not cycles:
+        return
+    labels = {int(c["id"]): str(c["label"]) for c in reversed(cycles)}
+    st.markdown(f"**{t('admin.cycles.change')}**")
+    chosen = st.selectbox(t("common.cycle"), list(labels), format_func=labels.get, key="admin_plan_cycle")
+    row = next(c for c in cycles if c["id"] == chosen)
+    with st.form(f"admin_plan_{chosen}"):  # keyed by the cycle: its own values, not the last one's
+        st.selectbox(
+            t("admin.cycles.version"),
+            list(versions),
+            index=list(versions).index(row["questionnaire_version_id"])
+            if row["questionnaire_version_id"] in versions
+            else 0,
+            format_func=versions.get,
+            key=f"admin_plan_version_{chosen}",
+        )
+        st.date_input(
+            t("admin.cycles.deadline"),
+            value=row["deadline"],
+            min_value=row["starts_on"],
+            max_value=row["ends_on"],
+            format="DD.MM.YYYY",
+            key=f"admin_plan_deadline_{chosen}",
+        )
+        st.radio(
+            t("admin.cycles.status"),
+            ["open", "closed"],
+            index=0 if row["status"] == "open" else 1,
+            format_func=lambda s: t(f"admin.status.{s}"),
+            horizontal=True,
+            key=f"admin_plan_status_{chosen}",
+        )
+        st.form_submit_button(t("admin.cycles.save"), on_click=_plan_cycle, args=(actor, chosen))
+
+
+@guard.callback
+def _create_next(actor: Actor) -> None:
+    try:
+        label, _ = create_next_cycle(
+            state.engine(),
+            actor,
+            st.session_state.get("admin_next_version"),
+            st.session_state.get("admin_next_deadline"),
+        )
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.cycles.created", cycle=label))
+
+
+@guard.callback
+def _plan_cycle(actor: Actor, cycle_id: int) -> None:
+    engine = state.engine()
+    try:
+        plan_cycle(
+            engine,
+            actor,
+            cycle_id,
+            st.session_state.get(f"admin_plan_deadline_{cycle_id}"),
+            st.session_state.get(f"admin_plan_version_{cycle_id}"),
+        )
+        status = st.session_state[f"admin_plan_status_{cycle_id}"]
+        if status != next(c["status"] for c in list_cycles(engine) if c["id"] == cycle_id):
+            set_cycle_status(engine, actor, cycle_id, status)
+    except ServiceError as error:
+        _refused(error)
+        return
+    label = next(c["label"] for c in list_cycles(engine) if c["id"] == cycle_id)
+    _done(t("admin.cycles.saved", cycle=label))
+
+
+# Questionnaires ------------------------------------------------------------------------------
+
+
+def _questionnaires(actor: Actor) -> None:
+    engine = state.engine()
+    st.subheader(t("admin.versions.title"))
+    rows = list_questionnaire_versions(engine)
+    dash.show(
+        dash.shown(
+            {
+                t("admin.versions.id"): [r["id"] for r in rows],
+                t("admin.versions.questionnaire"): [
+                    r["title_nb"] if lang() != "en" else r["title_en"] for r in rows
+                ],
+                t("admin.versions.version"): [r["version"] for r in rows],
+                t("admin.versions.stored"): [dash.local_time(r["created_at"]) for r in rows],
+                t("admin.versions.current"): [t("common.yes") if r["current"] else "" for r in rows],
+                t("admin.versions.cycles"): [", ".join(r["cycles"]) for r in rows],
+                t("admin.versions.assessments"): [r["assessments"] for r in rows],
+            }
+        )
+    )
+    st.markdown(f"**{t('admin.versions.upload')}**")
+    st.caption(t("admin.versions.upload_help"))
+    round_ = st.session_state.get(ROUND, 0)  # a new round after an install empties the uploaders
+    questionnaire = st.file_uploader(
+        t("admin.versions.file"), type=["yaml", "yml"], key=f"admin_q_file_{round_}"
+    )
+    roadmap = st.file_uploader(
+        t("admin.versions.roadmap_file"), type=["yaml", "yml"], key=f"admin_r_file_{round_}"
+    )
+    if questionnaire is None:
+        st.session_state.pop(UPLOAD, None)
+        return
+    texts = [_text_of(questionnaire), None if roadmap is None else _text_of(roadmap)]
+    names = [questionnaire.name, None if roadmap is None else roadmap.name]
+    problems = [text for text in texts if isinstance(text, ServiceError)]
+    if problems:
+        guard.refusal(problems[0])
+        return
+    try:
+        model, road = check_questionnaire(texts[0], texts[1], names[0], names[1] or "<roadmap>")
+    except ProblemsError as refused:
+        st.error(t("admin.versions.problems", n=len(refused.problems), file=plain(names[0])))
+        dash.show(
+            dash.shown(
+                {
+                    t("admin.versions.file_column"): [p.file for p in refused.problems],
+                    t("admin.versions.line"): [p.line for p in refused.problems],
+                    t("admin.versions.problem"): [p.message(lang()) for p in refused.problems],
+                }
+            )
+        )
+        return
+    st.session_state[UPLOAD] = (texts[0], texts[1], names[0], names[1] or "<roadmap>")
+    _preview(model, road)
+    with st.form("admin_install"):
+        st.checkbox(t("admin.versions.make_current"), value=True, key="admin_make_current")
+        st.form_submit_button(t("admin.versions.install"), type="primary", on_click=_install, args=(actor,))
+
+
+def _text_of(upload: Any) -> str | ServiceError:
+    try:
+        return upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        return ServiceError(
+            "invalid",
+            detail=f"{upload.name} is not UTF-8 text; save it as UTF-8 and upload it again",
+            detail_nb=f"{upload.name} er ikke UTF-8-tekst; lagre den som UTF-8 og last den opp på nytt",
+        )
+
+
+def _preview(model: Questionnaire, roadmap: Roadmap | None) -> None:
+    """What the form will ask, dimension by dimension, before anything is stored."""
+    language = lang()
+    st.success(
+        t(
+            "admin.versions.valid",
+            title=plain(model.title.get(language)),
+            version=plain(model.version),
+            dimensions=len(model.dimensions),
+            items=len(model.items()),
+        )
+    )
+    if roadmap is not None:
+        st.caption(t("admin.versions.with_roadmap", stages=len(roadmap.stages)))
+    for dimension in model.dimensions:
+        with st.expander(f"{plain(dimension.label.get(language))} ({len(dimension.items)})"):
+            for item in dimension.items:
+                st.markdown(f"**{plain(item.id)}** {plain(item.text.get(language))}")
+                if item.scored:
+                    for level, anchor in sorted((item.anchors or {}).items()):
+                        st.caption(f"{level}: {plain(anchor.get(language))}")
+                else:
+                    st.caption(t("admin.versions.yesno"))
+
+
+@guard.callback
+def _install(actor: Actor) -> None:
+    held = st.session_state.get(UPLOAD)
+    if held is None:
+        return
+    text, roadmap_text, name, roadmap_name = held
+    try:
+        version_id = install_questionnaire(
+            state.engine(),
+            actor,
+            text,
+            roadmap_text,
+            name,
+            roadmap_name,
+            make_current=bool(st.session_state.get("admin_make_current")),
+        )
+    except ProblemsError as refused:
+        st.session_state[MESSAGE] = ("error", refused.problems[0].render(lang()))
+        return
+    except ServiceError as error:
+        _refused(error)
+        return
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    st.session_state.pop(UPLOAD, None)
+    _done(t("admin.versions.installed", id=version_id))
+
+
+# Targets -------------------------------------------------------------------------------------
+
+
+def _unit_options(engine: Any) -> dict[str, str]:
+    """Every unit of today's tree in tree order, indented by depth."""
+    tree = current_tree(engine)
+    name = "name_en" if lang() == "en" else "name_nb"
+    children: dict[Any, list[str]] = {}
+    for row in tree.sort_values(name).itertuples():
+        children.setdefault(None if pd.isna(row.parent_id) else row.parent_id, []).append(row.unit_id)
+    by_id = tree.set_index("unit_id")
+    ordered: list[str] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit, [])))
+    return {u: f"{'  ' * int(by_id.at[u, 'depth'])}{by_id.at[u, name]} ({u})" for u in ordered}
+
+
+def _targets(actor: Actor) -> None:
+    engine = state.engine()
+    _, questionnaire, _ = state.questionnaire()
+    units = _unit_options(engine)
+    cycles = {int(c["id"]): str(c["label"]) for c in reversed(list_cycles(engine))}
+    dimensions = {OVERALL: t("admin.targets.overall")} | {
+        d.id: d.label.get(lang()) for d in questionnaire.dimensions
+    }
+    st.subheader(t("admin.targets.title"))
+    st.caption(t("admin.targets.help"))
+    with st.form("admin_targets"):
+        st.selectbox(t("admin.targets.unit"), list(units), format_func=units.get, key="admin_target_unit")
+        st.checkbox(t("admin.targets.subtree"), key="admin_target_subtree")
+        st.selectbox(
+            t("admin.targets.dimension"), list(dimensions), format_func=dimensions.get, key="admin_target_dim"
+        )
+        st.number_input(t("admin.targets.level"), 1.0, 5.0, 3.0, 0.5, key="admin_target_level")
+        st.selectbox(t("admin.targets.cycle"), list(cycles), format_func=cycles.get, key="admin_target_cycle")
+        st.form_submit_button(t("admin.targets.save"), type="primary", on_click=_set_targets, args=(actor,))
+
+
+@guard.callback
+def _set_targets(actor: Actor) -> None:
+    engine = state.engine()
+    unit = st.session_state["admin_target_unit"]
+    try:
+        units = leaf_units(engine, unit) if st.session_state.get("admin_target_subtree") else [unit]
+        n = set_targets(
+            engine,
+            actor,
+            units,
+            st.session_state["admin_target_dim"],
+            float(st.session_state["admin_target_level"]),
+            target_cycle_id=st.session_state.get("admin_target_cycle"),
+        )
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.targets.saved", n=n))
+
+
+# Units ---------------------------------------------------------------------------------------
+
+
+def _units(actor: Actor) -> None:
+    engine = state.engine()
+    units = _unit_options(engine)
+    st.subheader(t("admin.units.title"))
+    dash.show(dash.shown({t("admin.units.tree"): [units[u] for u in units]}), height=300)
+    left, right = st.columns(2)
+    with left, st.form("admin_rename"):
+        st.markdown(f"**{t('admin.units.rename')}**")
+        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key="admin_rename_unit")
+        st.text_input(t("admin.units.name_nb"), key="admin_rename_nb", max_chars=200)
+        st.text_input(t("admin.units.name_en"), key="admin_rename_en", max_chars=200)
+        st.form_submit_button(t("admin.units.rename_do"), on_click=_rename, args=(actor,))
+    with right, st.form("admin_move"):
+        st.markdown(f"**{t('admin.units.move')}**")
+        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key="admin_move_unit")
+        st.selectbox(t("admin.units.parent"), list(units), format_func=units.get, key="admin_move_parent")
+        st.date_input(t("admin.units.from"), value=dt.date.today(), format="DD.MM.YYYY", key="admin_move_on")
+        st.form_submit_button(t("admin.units.move_do"), on_click=_move, args=(actor,))
+    with st.form("admin_add"):
+        st.markdown(f"**{t('admin.units.add')}**")
+        st.selectbox(t("admin.units.parent"), list(units), format_func=units.get, key="admin_add_parent")
+        st.text_input(t("admin.units.id"), key="admin_add_id", max_chars=64, help=t("admin.units.id_help"))
+        st.selectbox(t("admin.units.kind"), UNIT_KINDS, index=len(UNIT_KINDS) - 1, key="admin_add_kind")
+        st.text_input(t("admin.units.name_nb"), key="admin_add_nb", max_chars=200)
+        st.text_input(t("admin.units.name_en"), key="admin_add_en", max_chars=200)
+        st.form_submit_button(t("admin.units.add_do"), on_click=_add, args=(actor,))
+
+
+@guard.callback
+def _rename(actor: Actor) -> None:
+    unit = st.session_state["admin_rename_unit"]
+    name_nb = st.session_state.get("admin_rename_nb", "").strip()
+    name_en = st.session_state.get("admin_rename_en", "").strip() or name_nb
+    if not name_nb:
+        st.session_state[MESSAGE] = ("error", t("admin.units.name_missing"))
+        return
+    try:
+        rename_unit(state.engine(), actor, unit, name_nb, name_en)
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.units.renamed", unit=plain(unit), name=plain(name_nb)))
+
+
+@guard.callback
+def _move(actor: Actor) -> None:
+    unit, parent = st.session_state["admin_move_unit"], st.session_state["admin_move_parent"]
+    try:
+        move_unit(state.engine(), actor, unit, parent, st.session_state.get("admin_move_on"))
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.units.moved", unit=plain(unit), parent=plain(parent)))
+
+
+@guard.callback
+def _add(actor: Actor) -> None:
+    name_nb = st.session_state.get("admin_add_nb", "").strip()
+    spec = UnitSpec(
+        st.session_state.get("admin_add_id", "").strip(),
+        st.session_state["admin_add_kind"],
+        name_nb,
+        st.session_state.get("admin_add_en", "").strip() or name_nb,
+        st.session_state["admin_add_parent"],
+    )
+    try:
+        add_unit(state.engine(), actor, spec)
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.units.added", unit=plain(spec.id)))
+
+
+# The audit log -------------------------------------------------------------------------------
+
+
+def _log(actor: Actor) -> None:
+    engine = state.engine()
+    st.subheader(t("admin.log.title"))
+    choices = audit.log_choices(engine, actor)
+    units = _unit_options(engine)
+    every = ""
+    columns = st.columns(4)
+    who = columns[0].selectbox(t("admin.log.who"), [every, *choices["actor"]], key="admin_log_who")
+    action = columns[1].selectbox(t("admin.log.action"), [every, *choices["action"]], key="admin_log_action")
+    entity = columns[2].selectbox(t("admin.log.entity"), [every, *choices["entity"]], key="admin_log_entity")
+    unit = columns[3].selectbox(
+        t("admin.log.unit"), [every, *units], format_func=lambda u: units.get(u, ""), key="admin_log_unit"
+    )
+    since, until = st.columns(2)
+    start = since.date_input(t("admin.log.since"), value=None, format="DD.MM.YYYY", key="admin_log_since")
+    end = until.date_input(t("admin.log.until"), value=None, format="DD.MM.YYYY", key="admin_log_until")
+    entries, total = audit.read_log(
+        engine, actor, who or None, action or None, entity or None, unit or None, start, end, limit=1_000
+    )
+    st.caption(t("admin.log.count", shown=len(entries), total=total))
+    table = entries.rename(columns={c: t(f"admin.log.column.{c}") for c in entries.columns})
+    dash.show(dash.shown(table))
+    dash.downloads(
+        lambda: audit.read_log(
+            engine, actor, who or None, action or None, entity or None, unit or None, start, end, limit=10**9
+        )[0],
+        "revisjonslogg",
+        "admin_log",
+    )
