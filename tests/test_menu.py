@@ -84,3 +84,8 @@ def test_a_participant_grant_alone_shows_no_unit_pages() -> None:
     actor = Actor("p", "P", (Grant("participant", None, 1),))
     shown = [spec.script for _, specs in menu.shown(actor) for spec in specs]
     assert shown == ["app_pages/home.py", "app_pages/participate.py"]
+
+
+def test_every_page_is_in_the_menu_once() -> None:
+    scripts = [spec.script for spec in menu.PAGES]
+    assert len(scripts) == len(set(scripts))

@@ -58,9 +58,6 @@ PAGES: tuple[PageSpec, ...] = (
         "app_pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ADMINISTER, "manage_cycles"
     ),
     PageSpec(
-        "app_pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ADMINISTER, "manage_cycles"
-    ),
-    PageSpec(
         "app_pages/participate.py",
         "nav.participate",
         ":material/how_to_reg:",
