@@ -1,7 +1,8 @@
 """The team workshop in real browsers, by clicking only what the app shows: the leader starts
-it on a laptop, three phones open the link the page shows, a fourth joins by typing the code
-in the app, and the leader closes the round, looks at the distribution and records the
-agreement. Set MATURITY_SCREENSHOTS to a folder to keep a screenshot of each phase."""
+it on a laptop, a phone opens the link the page shows, another joins by typing the code in
+the app (two more join through the services, for a crowd), and the leader closes the round,
+looks at the distribution and records the agreement. Set MATURITY_SCREENSHOTS to a folder
+to keep a screenshot of each phase."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from storage import workshops as ws
 from storage.db import reading
 from storage.tables import (
     assessment,
@@ -23,6 +25,7 @@ from storage.tables import (
 )
 
 from .browserkit import answer_dimension, browser, evidence, no_trouble, server, settle, sign_in
+from .conftest import full_answers
 
 __all__ = ["browser", "server"]  # fixtures
 
@@ -93,17 +96,20 @@ def a_workshop_with_four_phones(base, clinic, browser) -> set[int]:
     leader.get_by_role("heading", name=f"Kode: {code}").wait_for()
     assert leader.locator("[data-testid='stCode'] code").first.inner_text().replace("\n", "") == link
 
-    phones = []
-    for n in range(3):  # three phones open the link the leader's page shows (the QR code's)
-        phone = browser.new_context(**PHONE).new_page()
-        phone.goto(link)
-        settle(phone)
-        phone.get_by_role("heading", name="Vurdering av Post A, 2024/2025").wait_for()  # which unit
-        no_trouble(phone)
-        if n == 0:
-            shot(phone, "phone-0-invited")
-        rate_everything(phone, clinic, LEVELS[n], f"phone-{n}")
-        phones.append(phone)
+    # one phone opens the link the leader's page shows (the QR code's); two more people join
+    # the same way through the services, so the round has a crowd without clicking it all
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(link)
+    settle(phone)
+    phone.get_by_role("heading", name="Vurdering av Post A, 2024/2025").wait_for()  # which unit
+    no_trouble(phone)
+    shot(phone, "phone-0-invited")
+    rate_everything(phone, clinic, LEVELS[0], "phone-0")
+    token = link.split("ws=", 1)[1]
+    for level in LEVELS[1:3]:
+        secret, _ = ws.join(clinic.engine, token)
+        ws.save_ratings(clinic.engine, token, secret, full_answers(clinic.questionnaire, level))
+        ws.submit_rating(clinic.engine, token, secret)
 
     # the fourth types the code in the app's own "Delta i arbeidsmøte" page
     fourth = browser.new_context(**PHONE).new_page()
@@ -125,7 +131,7 @@ def a_workshop_with_four_phones(base, clinic, browser) -> set[int]:
 
     # the first phone opens the shared link again (a second tab, the QR code scanned again):
     # the same participant, already sent in, and no new one
-    again = phones[0].context.new_page()
+    again = phone.context.new_page()
     again.goto(link)
     settle(again)
     again.get_by_text("Takk! Svarene dine er sendt inn.").wait_for()
@@ -142,10 +148,10 @@ def a_workshop_with_four_phones(base, clinic, browser) -> set[int]:
     shot(leader, "leader-3-distribution")
 
     # the phones now show the distribution too, for the discussion
-    phones[1].get_by_text("Fordelingen: 4 deltakere har svart").wait_for(timeout=15_000)
-    phones[1].locator(DRAWN_CHART).first.wait_for()
-    no_trouble(phones[1])
-    shot(phones[1], "phone-1-2-distribution")
+    phone.get_by_text("Fordelingen: 4 deltakere har svart").wait_for(timeout=15_000)
+    phone.locator(DRAWN_CHART).first.wait_for()
+    no_trouble(phone)
+    shot(phone, "phone-0-2-distribution")
 
     # what is kept of the participants: the distribution, nothing one by one
     with reading(clinic.engine) as connection:
@@ -177,10 +183,10 @@ def a_workshop_with_four_phones(base, clinic, browser) -> set[int]:
     no_trouble(leader)
 
     # the workshop closed with the sending in: the link no longer works
-    phones[2].goto(link)
-    settle(phones[2])
-    phones[2].get_by_text("Arbeidsmøtet er avsluttet").wait_for()
-    shot(phones[2], "phone-2-3-closed")
+    fourth.goto(link)
+    settle(fourth)
+    fourth.get_by_text("Arbeidsmøtet er avsluttet").wait_for()
+    shot(fourth, "phone-3-3-closed")
     with reading(clinic.engine) as connection:
         assert connection.execute(select(workshop.c.status)).scalar_one() == "closed"
         respondents = set(
@@ -196,7 +202,6 @@ def test_an_old_or_edited_link_opens_the_participant_page(server, browser, path:
     """Links made before the participant page had its own address named the leader's page;
     a link edited by hand may name any address, or none."""
     base, clinic = server
-    from storage import workshops as ws
 
     made = ws.start_workshop(clinic.engine, clinic.actor("leader-a"), "a", clinic.cycle_id, 4)
     phone = browser.new_context(**PHONE).new_page()
