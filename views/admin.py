@@ -18,7 +18,16 @@ from scoring.engine import OVERALL
 from scoring.models import Questionnaire, Roadmap
 from scoring.problems import ProblemsError
 from storage import audit
-from storage.actors import Actor
+from storage.access import (
+    grant_role,
+    list_users,
+    parse_access_yaml,
+    parse_users_csv,
+    remove_user,
+    revoke_role,
+    upsert_users,
+)
+from storage.actors import Actor, Grant
 from storage.definitions import (
     check_questionnaire,
     create_next_cycle,
@@ -28,7 +37,7 @@ from storage.definitions import (
     plan_cycle,
     set_cycle_status,
 )
-from storage.errors import ServiceError
+from storage.errors import ImportRejected, ServiceError
 from storage.org import UnitSpec, add_unit, move_unit, rename_unit
 from storage.permissions import may_somewhere
 from storage.planning import set_targets
@@ -42,6 +51,7 @@ from views.text import plain
 MESSAGE = "admin_message"
 UPLOAD = "admin_upload"  # the checked questionnaire waiting to be installed
 ROUND = "admin_upload_round"
+USERS = "admin_users_upload"  # the checked users file waiting to be imported
 
 
 def page() -> None:
@@ -61,6 +71,7 @@ def page() -> None:
             t("admin.tab.questionnaires"),
             t("admin.tab.targets"),
             t("admin.tab.units"),
+            t("admin.tab.users"),
             t("admin.tab.log"),
         ]
     )
@@ -73,6 +84,8 @@ def page() -> None:
     with tabs[3]:
         _units(actor)
     with tabs[4]:
+        _users(actor)
+    with tabs[5]:
         _log(actor)
 
 
@@ -238,15 +251,7 @@ def _questionnaires(actor: Actor) -> None:
         model, road = check_questionnaire(texts[0], texts[1], names[0], names[1] or "<roadmap>")
     except ProblemsError as refused:
         st.error(t("admin.versions.problems", n=len(refused.problems), file=plain(names[0])))
-        dash.show(
-            dash.shown(
-                {
-                    t("admin.versions.file_column"): [p.file for p in refused.problems],
-                    t("admin.versions.line"): [p.line for p in refused.problems],
-                    t("admin.versions.problem"): [p.message(lang()) for p in refused.problems],
-                }
-            )
-        )
+        _problems(refused.problems)
         return
     st.session_state[UPLOAD] = (texts[0], texts[1], names[0], names[1] or "<roadmap>")
     _preview(model, road)
@@ -453,6 +458,180 @@ def _add(actor: Actor) -> None:
         _refused(error)
         return
     _done(t("admin.units.added", unit=plain(spec.id)))
+
+
+# Users ---------------------------------------------------------------------------------------
+
+ROLE_CHOICES = ("leader", "management", "advisor", "admin")
+
+
+def _users(actor: Actor) -> None:
+    engine = state.engine()
+    units = _unit_options(engine)
+    everyone = list_users(engine)
+    st.subheader(t("admin.users.title"))
+    dash.show(
+        dash.shown(
+            {
+                t("admin.users.email"): [u["id"] for u in everyone],
+                t("admin.users.name"): [u["name"] for u in everyone],
+                t("admin.users.roles"): [
+                    ", ".join(_role_text(r, units) for r in u["roles"]) for u in everyone
+                ],
+            }
+        )
+    )
+    with st.form("admin_grant"):
+        st.markdown(f"**{t('admin.users.grant')}**")
+        st.caption(t("admin.users.grant_help"))
+        st.text_input(t("admin.users.email"), key="admin_grant_email", max_chars=100)
+        st.text_input(t("admin.users.name"), key="admin_grant_name", max_chars=200)
+        st.selectbox(
+            t("admin.users.role"), ROLE_CHOICES, format_func=lambda r: t(f"role.{r}"), key="admin_grant_role"
+        )
+        st.selectbox(
+            t("admin.users.unit"),
+            [None, *units],
+            format_func=lambda u: t("admin.users.whole") if u is None else units[u],
+            key="admin_grant_unit",
+        )
+        st.form_submit_button(t("admin.users.grant_do"), type="primary", on_click=_grant, args=(actor,))
+    ids = {str(u["id"]): f"{u['name']} ({u['id']})" for u in everyone}
+    if not ids:
+        return
+    chosen = st.selectbox(t("admin.users.user"), list(ids), format_func=ids.get, key="admin_user_chosen")
+    held = next(u["roles"] for u in everyone if u["id"] == chosen)
+    left, right = st.columns(2)
+    with left, st.form(f"admin_revoke_{chosen}"):
+        st.markdown(f"**{t('admin.users.revoke')}**")
+        if held:
+            st.selectbox(
+                t("admin.users.role"),
+                held,
+                format_func=lambda r: _role_text(r, units),
+                key=f"admin_revoke_{chosen}_role",
+            )
+        st.form_submit_button(
+            t("admin.users.revoke_do"), on_click=_revoke, args=(actor, chosen), disabled=not held
+        )
+    with right, st.form(f"admin_remove_{chosen}"):
+        st.markdown(f"**{t('admin.users.remove')}**")
+        st.checkbox(t("admin.users.remove_sure", user=plain(chosen)), key=f"admin_remove_{chosen}_sure")
+        st.form_submit_button(t("admin.users.remove_do"), on_click=_remove, args=(actor, chosen))
+    st.markdown(f"**{t('admin.users.import')}**")
+    st.caption(t("admin.users.import_help"))
+    round_ = st.session_state.get(ROUND, 0)
+    upload = st.file_uploader(
+        t("admin.users.file"), type=["csv", "yaml", "yml"], key=f"admin_users_file_{round_}"
+    )
+    if upload is None:
+        return
+    text = _text_of(upload)
+    if isinstance(text, ServiceError):
+        guard.refusal(text)
+        return
+    try:
+        parsed = (
+            parse_users_csv(text, upload.name)
+            if upload.name.lower().endswith(".csv")
+            else parse_access_yaml(text, upload.name)
+        )
+    except ImportRejected as refused:
+        st.error(t("admin.versions.problems", n=len(refused.problems), file=plain(upload.name)))
+        _problems(refused.problems)
+        return
+    st.session_state[USERS] = parsed
+    known = {str(u["id"]) for u in everyone}
+    new = sum(1 for user_id, _, _ in parsed if user_id not in known)
+    st.info(t("admin.users.import_preview", users=len(parsed), new=new, changed=len(parsed) - new))
+    st.button(t("admin.users.import_do"), type="primary", on_click=_import_users, args=(actor,))
+
+
+def _role_text(role: str, units: dict[str, str]) -> str:
+    name, _, unit = role.partition(":")
+    where = (
+        units.get(unit, unit).strip().removesuffix(f" ({unit})") if unit else t("admin.users.whole").lower()
+    )
+    return f"{t(f'role.{name}')} ({where})" if name != "admin" else t("role.admin")
+
+
+def _grant_of(role: str) -> Grant:
+    name, _, unit = role.partition(":")
+    return Grant(name, unit or None)
+
+
+@guard.callback
+def _grant(actor: Actor) -> None:
+    email = st.session_state.get("admin_grant_email", "").strip()
+    role = st.session_state["admin_grant_role"]
+    unit = None if role == "admin" else st.session_state.get("admin_grant_unit")
+    try:
+        grant_role(
+            state.engine(),
+            actor,
+            email,
+            st.session_state.get("admin_grant_name", "").strip(),
+            Grant(role, unit),
+        )
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.users.granted", user=plain(email), role=t(f"role.{role}")))
+
+
+@guard.callback
+def _revoke(actor: Actor, user_id: str) -> None:
+    role = st.session_state.get(f"admin_revoke_{user_id}_role")
+    if role is None:
+        return
+    try:
+        revoke_role(state.engine(), actor, user_id, _grant_of(role))
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t("admin.users.revoked", user=plain(user_id)))
+
+
+@guard.callback
+def _remove(actor: Actor, user_id: str) -> None:
+    if not st.session_state.get(f"admin_remove_{user_id}_sure"):
+        st.session_state[MESSAGE] = ("error", t("admin.users.remove_confirm"))
+        return
+    try:
+        remove_user(state.engine(), actor, user_id)
+    except ServiceError as error:
+        _refused(error)
+        return
+    st.session_state.pop("admin_user_chosen", None)
+    _done(t("admin.users.removed", user=plain(user_id)))
+
+
+@guard.callback
+def _import_users(actor: Actor) -> None:
+    parsed = st.session_state.get(USERS)
+    if not parsed:
+        return
+    try:
+        upsert_users(state.engine(), actor, parsed)
+    except ServiceError as error:
+        _refused(error)
+        return
+    st.session_state.pop(USERS, None)
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    _done(t("admin.users.imported", n=len(parsed)))
+
+
+def _problems(problems: list[Any]) -> None:
+    """Every problem of a file, with its file and line."""
+    dash.show(
+        dash.shown(
+            {
+                t("admin.versions.file_column"): [p.file for p in problems],
+                t("admin.versions.line"): [p.line for p in problems],
+                t("admin.versions.problem"): [p.message(lang()) for p in problems],
+            }
+        )
+    )
 
 
 # The audit log -------------------------------------------------------------------------------
