@@ -18,6 +18,8 @@ down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+FOREIGN_KEY = "fk_cycle_questionnaire_version_id_questionnaire_version"
+
 
 def upgrade() -> None:
     op.add_column("cycle", sa.Column("deadline", sa.Date(), nullable=True))
@@ -26,13 +28,13 @@ def upgrade() -> None:
         # would, is refused while other tables' keys point at it
         op.execute(
             "ALTER TABLE cycle ADD COLUMN questionnaire_version_id INTEGER "
-            "CONSTRAINT fk_cycle_questionnaire_version_id_questionnaire_version "
+            f"CONSTRAINT {FOREIGN_KEY} "
             "REFERENCES questionnaire_version (id)"
         )
     else:
         op.add_column("cycle", sa.Column("questionnaire_version_id", sa.Integer(), nullable=True))
         op.create_foreign_key(
-            "fk_cycle_questionnaire_version_id_questionnaire_version",
+            FOREIGN_KEY,
             "cycle",
             "questionnaire_version",
             ["questionnaire_version_id"],
@@ -41,7 +43,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cycle") as batch:
-        batch.drop_constraint("fk_cycle_questionnaire_version_id_questionnaire_version", type_="foreignkey")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("cycle", recreate="always" if sqlite else "auto") as batch:
+        if not sqlite:  # on SQLite the rebuilt table simply leaves the reference out
+            batch.drop_constraint(FOREIGN_KEY, type_="foreignkey")
         batch.drop_column("questionnaire_version_id")
         batch.drop_column("deadline")
