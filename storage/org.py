@@ -219,7 +219,7 @@ def add_unit(engine: Engine, actor: Actor, unit: UnitSpec, on: dt.date | None = 
         if unit.parent_id is not None:
             _current(connection, unit.parent_id)  # NotFound for a parent that is not there now
         _create(connection, actor, unit, on or dt.date.today())
-        rollup.rebuild(connection)
+        rollup.follow_unit(connection, unit.id)
 
 
 def _spec_problems(unit: UnitSpec) -> list[tuple[str, str]]:
@@ -248,7 +248,7 @@ def rename_unit(
         _new_version(
             connection, actor, row, on or dt.date.today(), "renamed", name_nb=name_nb, name_en=name_en
         )
-        rollup.rebuild(connection)
+        rollup.follow_unit(connection, unit_id)
 
 
 def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt.date | None = None) -> None:
@@ -262,7 +262,7 @@ def move_unit(engine: Engine, actor: Actor, unit_id: str, parent_id: str, on: dt
                 detail_nb="en enhet kan ikke flyttes under seg selv",
             )
         _new_version(connection, actor, row, on or dt.date.today(), "moved", parent_id=parent_id)
-        rollup.rebuild(connection)
+        rollup.follow_unit(connection, unit_id)
 
 
 def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.date | None = None) -> None:
@@ -277,7 +277,7 @@ def merge_units(engine: Engine, actor: Actor, unit_id: str, into: str, on: dt.da
                 detail_nb="flytt eller slå sammen underenhetene først",
             )
         _end_version(connection, actor, row, on or dt.date.today(), "merged", merged_into=into)
-        rollup.rebuild(connection)
+        rollup.follow_unit(connection, unit_id)
 
 
 def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = None) -> None:
@@ -290,7 +290,7 @@ def close_unit(engine: Engine, actor: Actor, unit_id: str, on: dt.date | None = 
                 detail_nb="avslutt eller flytt underenhetene først",
             )
         _end_version(connection, actor, row, on or dt.date.today(), "closed")
-        rollup.rebuild(connection)
+        rollup.follow_unit(connection, unit_id)
 
 
 def _problem(file: str, line: int, text: str) -> Problem:

@@ -14,7 +14,20 @@ import json
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
@@ -23,7 +36,16 @@ from storage.db import fetch_rows, is_sqlite, reading, writing
 from storage.errors import AccessDenied, NotFound
 from storage.permissions import may, reach
 from storage.settings import set_setting
-from storage.tables import assessment, cycle, node_result, org_node, setting, unit_result
+from storage.tables import (
+    assessment,
+    cycle,
+    node_result,
+    org_node,
+    org_unit,
+    org_unit_version,
+    setting,
+    unit_result,
+)
 from storage.tree import tree_at
 
 # The tables this module alone writes (tests/test_storage_shape.py).
@@ -171,6 +193,157 @@ def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:
     )
     if fresh:
         _insert(connection, fresh, places)
+
+
+def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = None) -> None:
+    """Bring the derived tables in line with a change of one unit (renamed, moved, created,
+    closed or merged), touching only its row, the rows of a moved subtree and the nodes
+    above it on its old and new path: a change of the tree costs what changed, not a
+    rebuild. Where a node would start or stop being a leaf, or a unit comes back with
+    results, everything is rebuilt instead."""
+    today = today or dt.date.today()
+    now = _unit_on(connection, unit_id, today)
+    old = _node(connection, unit_id)
+    if now is None and old is None:
+        return  # not in today's tree before or after (a change dated ahead: the day's rebuild follows)
+    parent = None if now is None or now["parent_id"] is None else _node(connection, now["parent_id"])
+    if now is not None and now["parent_id"] is not None and parent is None:
+        rebuild(connection, today)
+        return
+    path = f"{parent['path'] if parent else '/'}{unit_id}/" if now is not None else None
+    if old is not None and now is not None and old["path"] == path:
+        if (old["name_nb"], old["name_en"]) != (now["name_nb"], now["name_en"]):
+            connection.execute(
+                update(org_node)
+                .where(org_node.c.unit_id == unit_id)
+                .values(name_nb=now["name_nb"], name_en=now["name_en"])
+            )
+        return
+    if (
+        (parent is not None and parent["leaf"])  # a leaf gets its first child
+        or (old is not None and old["parent_id"] is not None and _only_child(connection, old))
+        or (old is None and _has_results(connection, unit_id))
+        or (now is None and old is not None and not old["leaf"])
+    ):
+        rebuild(connection, today)
+        return
+    above_before = _path_ids(old["path"])[:-1] if old is not None else []
+    above_now = _path_ids(path)[:-1] if path is not None else []
+    depth = {n: i for i, n in enumerate(above_before)} | {n: i for i, n in enumerate(above_now)}
+    _lock(connection, sorted(depth, key=lambda n: (depth[n], n)))  # root first, as refresh locks
+    if old is None:
+        connection.execute(
+            insert(org_node).values(
+                unit_id=unit_id,
+                parent_id=now["parent_id"],
+                kind=now["kind"],
+                name_nb=now["name_nb"],
+                name_en=now["name_en"],
+                depth=0 if parent is None else parent["depth"] + 1,
+                path=path,
+                leaf=True,
+                leaves=1,
+            )
+        )
+        _count_leaves(connection, above_now, 1)
+        return  # no results yet: the sums above stay
+    if now is None:
+        connection.execute(delete(node_result).where(node_result.c.node_id == unit_id))
+        connection.execute(delete(org_node).where(org_node.c.unit_id == unit_id))
+        _count_leaves(connection, above_before, -1)
+        _recombine(connection, above_before)
+        return
+    # moved: the subtree's paths and depths follow, and the sums on both paths
+    length = len(old["path"])
+    moved_path = literal(path) + func.substr(org_node.c.path, length + 1)
+    new_depth = 0 if parent is None else parent["depth"] + 1
+    connection.execute(
+        update(org_node)
+        .where(org_node.c.path.startswith(old["path"], autoescape=True))
+        .values(path=moved_path, depth=org_node.c.depth + (new_depth - old["depth"]))
+    )
+    connection.execute(
+        update(org_node)
+        .where(org_node.c.unit_id == unit_id)
+        .values(parent_id=now["parent_id"], name_nb=now["name_nb"], name_en=now["name_en"])
+    )
+    connection.execute(
+        update(node_result)
+        .where(node_result.c.path.startswith(old["path"], autoescape=True))
+        .values(path=literal(path) + func.substr(node_result.c.path, length + 1))
+    )
+    connection.execute(
+        update(node_result).where(node_result.c.node_id == unit_id).values(parent_id=now["parent_id"])
+    )
+    _count_leaves(connection, above_before, -old["leaves"])
+    _count_leaves(connection, above_now, old["leaves"])
+    _recombine(connection, [n for n in above_before if n not in above_now])
+    _recombine(connection, above_now)
+
+
+def _unit_on(connection: Connection, unit_id: str, day: dt.date) -> dict[str, Any] | None:
+    """The unit's version in force on `day`, with its kind; None when it is not in the tree."""
+    v = org_unit_version
+    row = connection.execute(
+        select(v.c.parent_id, v.c.name_nb, v.c.name_en, org_unit.c.kind)
+        .join(org_unit, org_unit.c.id == v.c.unit_id)
+        .where(
+            v.c.unit_id == unit_id,
+            v.c.valid_from <= day,
+            or_(v.c.valid_to.is_(None), v.c.valid_to > day),
+        )
+        .order_by(v.c.valid_from.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else row._asdict()
+
+
+def _node(connection: Connection, unit_id: str) -> dict[str, Any] | None:
+    row = connection.execute(select(org_node).where(org_node.c.unit_id == unit_id)).first()
+    return None if row is None else row._asdict()
+
+
+def _only_child(connection: Connection, node: dict[str, Any]) -> bool:
+    """Whether `node` is its parent's only child (the parent would become a leaf without it)."""
+    siblings = connection.execute(
+        select(func.count()).where(org_node.c.parent_id == node["parent_id"])
+    ).scalar_one()
+    return siblings == 1
+
+
+def _has_results(connection: Connection, unit_id: str) -> bool:
+    return (
+        connection.execute(
+            select(unit_result.c.unit_id).where(unit_result.c.unit_id == unit_id).limit(1)
+        ).first()
+        is not None
+        or connection.execute(select(assessment.c.id).where(assessment.c.unit_id == unit_id).limit(1)).first()
+        is not None
+    )
+
+
+def _count_leaves(connection: Connection, nodes: list[str], step: int) -> None:
+    if nodes and step:
+        connection.execute(
+            update(org_node).where(org_node.c.unit_id.in_(nodes)).values(leaves=org_node.c.leaves + step)
+        )
+
+
+def _recombine(connection: Connection, nodes: list[str]) -> None:
+    """Each node's rows in every cycle made again from its children's, deepest first."""
+    places = {
+        r.unit_id: r._asdict()
+        for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_(nodes)))
+    }
+    for node_id in sorted(places, key=lambda n: -places[n]["depth"]):
+        children = list(
+            connection.execute(select(org_node.c.unit_id).where(org_node.c.parent_id == node_id)).scalars()
+        )
+        rows = _records(connection, node_result.c.node_id.in_(children)) if children else []
+        connection.execute(delete(node_result).where(node_result.c.node_id == node_id))
+        made = rolled.combine(rows, node_id)
+        if made:
+            _insert(connection, made, places)
 
 
 def _flatten(tree: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from storage.backup import backup, restore
 from storage.db import make_engine, migrate, reading, writing
 from storage.definitions import create_cycle
 from storage.errors import AccessDenied
-from storage.org import move_unit
+from storage.org import UnitSpec, add_unit, close_unit, merge_units, move_unit, rename_unit
 from storage.tables import assessment, node_result, org_node, unit_result
 
 from .conftest import Clinic, fresh_database, full_answers, in_threads
@@ -248,11 +248,17 @@ def straight_from_the_tables(engine) -> dict:
     return direct(nodes, [r for r in results if r["unit_id"] in leaves], completion, cycles)
 
 
+def tree_rows(engine) -> dict:
+    with reading(engine) as connection:
+        return {r.unit_id: r._asdict() for r in connection.execute(select(org_node))}
+
+
 def check(engine) -> None:
     """Stored rows = a rebuild from scratch = the direct sums."""
-    kept = stored(engine)
+    kept, tree = stored(engine), tree_rows(engine)
     with writing(engine) as connection:
         rollup.rebuild(connection)
+    assert tree_rows(engine) == tree
     assert stored(engine) == kept
     for key, entry in straight_from_the_tables(engine).items():
         assert comparable(kept[key], list(entry)) == comparable(entry, list(entry)), key
@@ -299,6 +305,42 @@ def test_stored_rollups_follow_every_kind_of_change(clinic: Clinic) -> None:
     move_unit(engine, SYSTEM, "b", "s2", on=dt.date(2021, 1, 1))
     check(engine)
     assert stored(engine)[(clinic.cycle_id, "s2", OVERALL)]["units"] == 1
+
+
+def test_a_change_of_the_tree_touches_only_what_changed_and_equals_a_rebuild(clinic: Clinic) -> None:
+    """Each kind of change, followed unit by unit (storage.rollup.follow_unit), leaves the
+    same rows as a rebuild; a rename writes no result row."""
+    engine, admin = clinic.engine, clinic.actor("admin")
+    later = create_cycle(engine, SYSTEM, "2025/2026", dt.date(2025, 9, 1), dt.date(2026, 9, 1))
+    for unit, leader, level in (("a", "leader-a", 2), ("b", "admin", 4), ("c", "leader-c", 3)):
+        submit(clinic, leader, unit, clinic.cycle_id, level)
+    submit(clinic, "leader-a", "a", later, 4)
+    svc.start_assessment(engine, clinic.actor("leader-c"), "c", later)  # a draft
+    check(engine)
+
+    before = stored(engine)
+    rename_unit(engine, admin, "b", "Post B (ny)", "Ward B (new)")
+    assert stored(engine) == before and tree_rows(engine)["b"]["name_nb"] == "Post B (ny)"
+    check(engine)
+
+    add_unit(engine, admin, UnitSpec("d", "enhet", "Post D", "Ward D", "s2"), on=dt.date(2024, 1, 1))
+    assert tree_rows(engine)["s2"]["leaves"] == 2
+    check(engine)
+    move_unit(engine, admin, "b", "s2")  # a ward to the other section
+    assert stored(engine)[(clinic.cycle_id, "s2", OVERALL)]["units"] == 2
+    check(engine)
+    move_unit(engine, admin, "s2", "s1")  # a section with its wards under the other
+    assert tree_rows(engine)["c"]["path"] == "/hf/k/s1/s2/c/" and tree_rows(engine)["c"]["depth"] == 4
+    check(engine)
+    close_unit(engine, admin, "d")
+    assert "d" not in tree_rows(engine)
+    check(engine)
+    merge_units(engine, admin, "c", "a")
+    assert stored(engine)[(clinic.cycle_id, "s1", OVERALL)]["units"] == 2  # a and b
+    check(engine)
+    move_unit(engine, admin, "b", "k")  # s2 is left without wards: it becomes a leaf
+    check(engine)
+    assert tree_rows(engine)["s2"]["leaf"]
 
 
 def test_concurrent_submissions_leave_the_same_rollups_as_a_rebuild(clinic: Clinic) -> None:
