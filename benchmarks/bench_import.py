@@ -70,7 +70,7 @@ for line in sys.stdin:
 
 IMPORTER = """
 import json, sys, time
-from storage.access import SYSTEM
+from storage.actors import SYSTEM
 from storage.db import make_engine
 from storage.importing import apply_import, plan_import
 engine = make_engine(sys.argv[1])

@@ -119,6 +119,45 @@ def combine(children: Iterable[Mapping[str, Any]], node_id: str) -> list[Row]:
     return list(rows.values())
 
 
+def shifted(row: Mapping[str, Any] | None, part: Mapping[str, Any], sign: int, node_id: str) -> Row | None:
+    """A node's row after a part below it (a moved unit's or subtree's row for the same cycle
+    and dimension) was added (`sign` 1) or taken away (-1), worked out from the row alone;
+    None when only the children can tell (an extreme, a lone unit's spread, or whether the
+    row still exists, could have gone with the part)."""
+    if row is None:
+        if sign < 0:
+            return None
+        row = _empty(part["cycle_id"], node_id, part["dimension_id"])
+    out: Row = dict(row)  # type: ignore[assignment]
+    out["node_id"] = node_id
+    for column in SUMS:
+        out[column] = row[column] + sign * part[column]
+    for column in COUNTS:
+        if part[column]:
+            total = dict(row[column] or {})
+            for value, n in part[column].items():
+                total[value] = total.get(value, 0) + sign * n
+                if total[value] == 0:
+                    del total[value]
+            out[column] = total
+    if sign > 0:
+        out["score_min"] = _pick(min, row["score_min"], part["score_min"])
+        out["score_max"] = _pick(max, row["score_max"], part["score_max"])
+        out["spread"] = (
+            None if out["units"] != 1 else (part["spread"] if row["units"] == 0 else row["spread"])
+        )
+        return out
+    for column, choose in (("score_min", min), ("score_max", max)):
+        if part[column] is not None and (
+            row[column] is None or choose(part[column], row[column]) == part[column]
+        ):
+            return None  # the part held the extreme: the others' is unknown here
+    if out["units"] == 1 or all(out[c] == 0 for c in SUMS if c not in ("score_sum", "change_sum")):
+        return None  # one unit left (its spread), or maybe no child left with this row
+    out["spread"] = None
+    return out
+
+
 def rollup(tree: Iterable[Mapping[str, Any]], leaves: Iterable[Mapping[str, Any]]) -> list[Row]:
     """Rows for every node of `tree` (mappings with unit_id, parent_id, depth, leaf) from the
     leaf rows: each depth combines the one below it, deepest first."""

@@ -199,8 +199,8 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
     """Bring the derived tables in line with a change of one unit (renamed, moved, created,
     closed or merged), touching only its row, the rows of a moved subtree and the nodes
     above it on its old and new path: a change of the tree costs what changed, not a
-    rebuild. Where a node would start or stop being a leaf, or a unit comes back with
-    results, everything is rebuilt instead."""
+    rebuild. Where a node with results of its own would start or stop being a leaf, or a
+    unit comes back with results, everything is rebuilt instead."""
     today = today or dt.date.today()
     now = _unit_on(connection, unit_id, today)
     old = _node(connection, unit_id)
@@ -219,9 +219,17 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
                 .values(name_nb=now["name_nb"], name_en=now["name_en"])
             )
         return
+    # a node that gets its first child, or loses its last, changes from leaf to sum or back:
+    # followed here when it has no results of its own (a section), else by a rebuild
+    gains = parent if parent is not None and parent["leaf"] else None
+    loses = (
+        _node(connection, old["parent_id"])
+        if old is not None and old["parent_id"] is not None and _only_child(connection, old)
+        else None
+    )
     if (
-        (parent is not None and parent["leaf"])  # a leaf gets its first child
-        or (old is not None and old["parent_id"] is not None and _only_child(connection, old))
+        (gains is not None and _has_results(connection, gains["unit_id"]))
+        or (loses is not None and _has_results(connection, loses["unit_id"]))
         or (old is None and _has_results(connection, unit_id))
         or (now is None and old is not None and not old["leaf"])
     ):
@@ -229,6 +237,18 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
         return
     above_before = _path_ids(old["path"])[:-1] if old is not None else []
     above_now = _path_ids(path)[:-1] if path is not None else []
+    if gains is not None:  # it counted as one leaf; now its leaves are those below it
+        connection.execute(
+            update(org_node).where(org_node.c.unit_id == gains["unit_id"]).values(leaf=False, leaves=0)
+        )
+        _count_leaves(connection, above_now[:-1], -1)
+    if loses is not None:  # the other way round, once the unit has left it
+        connection.execute(
+            update(org_node).where(org_node.c.unit_id == loses["unit_id"]).values(leaf=True, leaves=1)
+        )
+        _count_leaves(connection, above_before[:-1], 1)
+        above_before.remove(loses["unit_id"])  # a leaf counts itself: 1
+        connection.execute(delete(node_result).where(node_result.c.node_id == loses["unit_id"]))
     depth = {n: i for i, n in enumerate(above_before)} | {n: i for i, n in enumerate(above_now)}
     _lock(connection, sorted(depth, key=lambda n: (depth[n], n)))  # root first, as refresh locks
     if old is None:
@@ -248,10 +268,11 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
         _count_leaves(connection, above_now, 1)
         return  # no results yet: the sums above stay
     if now is None:
+        part = _records(connection, node_result.c.node_id == unit_id)
         connection.execute(delete(node_result).where(node_result.c.node_id == unit_id))
         connection.execute(delete(org_node).where(org_node.c.unit_id == unit_id))
         _count_leaves(connection, above_before, -1)
-        _recombine(connection, above_before)
+        _shift(connection, part, above_before, -1)
         return
     # moved: the subtree's paths and depths follow, and the sums on both paths
     length = len(old["path"])
@@ -259,7 +280,11 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
     new_depth = 0 if parent is None else parent["depth"] + 1
     connection.execute(
         update(org_node)
-        .where(org_node.c.path.startswith(old["path"], autoescape=True))
+        .where(
+            org_node.c.unit_id == unit_id
+            if old["leaf"]
+            else org_node.c.path.startswith(old["path"], autoescape=True)
+        )
         .values(path=moved_path, depth=org_node.c.depth + (new_depth - old["depth"]))
     )
     connection.execute(
@@ -267,18 +292,29 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
         .where(org_node.c.unit_id == unit_id)
         .values(parent_id=now["parent_id"], name_nb=now["name_nb"], name_en=now["name_en"])
     )
-    connection.execute(
-        update(node_result)
-        .where(node_result.c.path.startswith(old["path"], autoescape=True))
-        .values(path=literal(path) + func.substr(node_result.c.path, length + 1))
+    subtree = (
+        [unit_id]
+        if old["leaf"]
+        else list(
+            connection.execute(
+                select(org_node.c.unit_id).where(org_node.c.path.startswith(path, autoescape=True))
+            ).scalars()
+        )
     )
+    for start in range(0, len(subtree), 500):  # by node, through its index, not a scan of every path
+        connection.execute(
+            update(node_result)
+            .where(node_result.c.node_id.in_(subtree[start : start + 500]))
+            .values(path=literal(path) + func.substr(node_result.c.path, length + 1))
+        )
     connection.execute(
         update(node_result).where(node_result.c.node_id == unit_id).values(parent_id=now["parent_id"])
     )
     _count_leaves(connection, above_before, -old["leaves"])
     _count_leaves(connection, above_now, old["leaves"])
-    _recombine(connection, [n for n in above_before if n not in above_now])
-    _recombine(connection, above_now)
+    part = _records(connection, node_result.c.node_id == unit_id)
+    _shift(connection, part, [n for n in above_before if n not in above_now], -1)  # common ones: no change
+    _shift(connection, part, [n for n in above_now if n not in above_before], 1)
 
 
 def _unit_on(connection: Connection, unit_id: str, day: dt.date) -> dict[str, Any] | None:
@@ -329,21 +365,65 @@ def _count_leaves(connection: Connection, nodes: list[str], step: int) -> None:
         )
 
 
-def _recombine(connection: Connection, nodes: list[str]) -> None:
-    """Each node's rows in every cycle made again from its children's, deepest first."""
+def _shift(connection: Connection, part: list[dict[str, Any]], nodes: list[str], sign: int) -> None:
+    """Add (`sign` 1) or take away (-1) a moved or closed node's rows in each of `nodes`,
+    from their own rows; where only the children can tell (scoring.rollup.shifted), those
+    rows are made again from the children, deepest node first."""
+    if not part or not nodes:
+        return
+    cycles = sorted({r["cycle_id"] for r in part})
     places = {
         r.unit_id: r._asdict()
         for r in connection.execute(select(org_node).where(org_node.c.unit_id.in_(nodes)))
     }
-    for node_id in sorted(places, key=lambda n: -places[n]["depth"]):
-        children = list(
-            connection.execute(select(org_node.c.unit_id).where(org_node.c.parent_id == node_id)).scalars()
+    stored = {
+        (r["node_id"], r["cycle_id"], r["dimension_id"]): r
+        for r in _records(
+            connection, and_(node_result.c.node_id.in_(nodes), node_result.c.cycle_id.in_(cycles))
         )
-        rows = _records(connection, node_result.c.node_id.in_(children)) if children else []
-        connection.execute(delete(node_result).where(node_result.c.node_id == node_id))
-        made = rolled.combine(rows, node_id)
-        if made:
-            _insert(connection, made, places)
+    }
+    for node_id in sorted(places, key=lambda n: -places[n]["depth"]):
+        made, unknown = [], []
+        for piece in part:
+            key = (node_id, piece["cycle_id"], piece["dimension_id"])
+            row = rolled.shifted(stored.get(key), piece, sign, node_id)
+            (unknown if row is None else made).append((key, row))
+        if unknown:
+            made += _from_children(connection, node_id, [key for key, _ in unknown])
+        keys = [key for key, _ in made]
+        for cycle_id in {k[1] for k in keys}:
+            connection.execute(
+                delete(node_result).where(
+                    node_result.c.node_id == node_id,
+                    node_result.c.cycle_id == cycle_id,
+                    node_result.c.dimension_id.in_([k[2] for k in keys if k[1] == cycle_id]),
+                )
+            )
+        rows = [row for _, row in made if row is not None]
+        if rows:
+            _insert(connection, rows, places)
+
+
+def _from_children(
+    connection: Connection, node_id: str, keys: list[tuple[str, int, str]]
+) -> list[tuple[tuple[str, int, str], dict[str, Any] | None]]:
+    """The node's rows for these (node, cycle, dimension) keys, combined from its children's;
+    None for a key no child has any more."""
+    children = list(
+        connection.execute(select(org_node.c.unit_id).where(org_node.c.parent_id == node_id)).scalars()
+    )
+    cycles = sorted({k[1] for k in keys})
+    rows = (
+        _records(connection, and_(node_result.c.node_id.in_(children), node_result.c.cycle_id.in_(cycles)))
+        if children
+        else []
+    )
+    wanted = {(k[1], k[2]) for k in keys}
+    combined = {
+        (r["cycle_id"], r["dimension_id"]): r
+        for r in rolled.combine([r for r in rows if (r["cycle_id"], r["dimension_id"]) in wanted], node_id)
+    }
+    return [(key, combined.get((key[1], key[2]))) for key in keys]
 
 
 def _flatten(tree: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -179,6 +179,38 @@ def test_combining_children_one_node_at_a_time_gives_the_same_rows(forest) -> No
             assert comparable(combined[key], rolled.COLUMNS) == comparable(row, rolled.COLUMNS)
 
 
+@settings(max_examples=120, deadline=None)
+@given(forests(), st.data())
+def test_a_part_added_or_taken_away_is_worked_out_from_the_row_or_left_to_the_children(forest, data) -> None:
+    """What storage does when a unit or subtree moves (scoring.rollup.shifted): a node's row
+    with one child's rows added equals the combination with it; with them taken away, it
+    equals the combination without it, or says it cannot tell (None)."""
+    nodes, results, completion, cycles = forest
+    every = rolled.rollup(nodes, rolled.leaf_rows(results, completion, cycles))
+    by_node: dict[str, list[dict]] = {}
+    for row in every:
+        by_node.setdefault(row["node_id"], []).append(row)
+    parents = [n for n in nodes if not n["leaf"]]
+    assume(parents)
+    node = data.draw(st.sampled_from(parents))["unit_id"]
+    children = [n["unit_id"] for n in nodes if n["parent_id"] == node]
+    moved = data.draw(st.sampled_from(children))
+    rest = [r for c in children if c != moved for r in by_node.get(c, [])]
+    without = {(r["cycle_id"], r["dimension_id"]): r for r in rolled.combine(rest, node)}
+    whole = {
+        (r["cycle_id"], r["dimension_id"]): r for r in rolled.combine([*rest, *by_node.get(moved, [])], node)
+    }
+    for part in by_node.get(moved, []):
+        key = (part["cycle_id"], part["dimension_id"])
+        added = rolled.shifted(without.get(key), part, 1, node)
+        assert added is not None
+        assert comparable(added, rolled.COLUMNS) == comparable(whole[key], rolled.COLUMNS)
+        taken = rolled.shifted(whole[key], part, -1, node)
+        if taken is not None:
+            assert key in without
+            assert comparable(taken, rolled.COLUMNS) == comparable(without[key], rolled.COLUMNS)
+
+
 @given(st.lists(st.sampled_from([0.0, 0.5, 1.25, 2.0, 3.75, 5.0]), min_size=1, max_size=40))
 def test_median_of_counts_is_the_median(values: list[float]) -> None:
     counts = Counter(rolled.count_key(v) for v in values)
@@ -340,7 +372,14 @@ def test_a_change_of_the_tree_touches_only_what_changed_and_equals_a_rebuild(cli
     check(engine)
     move_unit(engine, admin, "b", "k")  # s2 is left without wards: it becomes a leaf
     check(engine)
-    assert tree_rows(engine)["s2"]["leaf"]
+    assert tree_rows(engine)["s2"]["leaf"] and tree_rows(engine)["s2"]["leaves"] == 1
+    move_unit(engine, admin, "b", "s2")  # a ward with results into the empty section: a leaf no more
+    assert not tree_rows(engine)["s2"]["leaf"] and tree_rows(engine)["s1"]["leaves"] == 2
+    check(engine)
+    move_unit(engine, admin, "b", "k")  # and out again
+    check(engine)
+    add_unit(engine, admin, UnitSpec("e", "enhet", "Post E", "Ward E", "s2"), on=dt.date(2024, 1, 1))
+    check(engine)
 
 
 def test_concurrent_submissions_leave_the_same_rollups_as_a_rebuild(clinic: Clinic) -> None:
