@@ -175,7 +175,8 @@ def bench_tree(url: str, leaves: list[str], parents: dict[str, str], changes: in
         timed(lambda u=u, n=n: rename_unit(engine, SYSTEM, u, f"Ny {n}", f"New {n}"))
         for n, u in enumerate(picked)
     ]
-    bare_renames = [timed(lambda u=u, n=n: bare_rename(engine, u, n)) for n, u in enumerate(picked)]
+    others = leaves[2 :: max(1, len(leaves) // (4 * changes))][: 2 * changes]  # the bare writes' own units
+    bare_renames = [timed(lambda u=u, n=n: bare_rename(engine, u, n)) for n, u in enumerate(others)]
     moves, bare_moves = [], []
     for n, unit in enumerate(picked):
         target = sections[(sections.index(parents[unit]) + len(sections) // 2 + n) % len(sections)]

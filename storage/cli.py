@@ -15,20 +15,32 @@ from pathlib import Path
 
 from scoring.problems import ProblemsError
 from storage import rollup
-from storage.access import load_access_yaml
-from storage.actors import SYSTEM
+from storage.access import (
+    grant_role,
+    list_users,
+    load_access_yaml,
+    parse_access_yaml,
+    parse_users_csv,
+    remove_user,
+    revoke_role,
+    upsert_users,
+)
+from storage.actors import SYSTEM, Grant
 from storage.backup import backup, restore
 from storage.db import database_url, make_engine, migrate
 from storage.definitions import (
     create_cycle,
     create_next_cycle,
     cycle_id_of,
+    install_questionnaire,
     list_cycles,
+    list_questionnaire_versions,
     load_definitions,
+    plan_cycle,
     set_cycle_status,
 )
 from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
-from storage.errors import ImportRejected, ServiceError
+from storage.errors import ImportRejected, ServiceError, read_input_file
 from storage.importing import apply_import, plan_import
 from storage.org import load_org_yaml
 from storage.planning import set_targets
@@ -76,7 +88,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("label", help="e.g. 2027/2028")
     add.add_argument("--starts", type=dt.date.fromisoformat, required=True)
     add.add_argument("--ends", type=dt.date.fromisoformat, required=True)
-    cycle_commands.add_parser("next", help="next year's cycle, after the latest: one step")
+    following = cycle_commands.add_parser("next", help="next year's cycle, after the latest: one step")
+    plan = cycle_commands.add_parser("plan", help="a cycle's deadline and questionnaire version")
+    plan.add_argument("label")
+    for parser_ in (add, following, plan):
+        parser_.add_argument("--deadline", type=dt.date.fromisoformat, help="answers due, e.g. 2027-11-30")
+        parser_.add_argument(
+            "--questionnaire-version",
+            type=int,
+            metavar="ID",
+            help="the version its assessments use (see versions)",
+        )
     for name, text in (("open", "open a cycle again"), ("close", "close a cycle: no more answers")):
         cycle_commands.add_parser(name, help=text).add_argument("label")
     questionnaire = commands.add_parser(
@@ -84,6 +106,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     questionnaire.add_argument("file")
     questionnaire.add_argument("--roadmap", help="the roadmap YAML that goes with it")
+    questionnaire.add_argument(
+        "--keep-current", action="store_true", help="store it only; new assessments keep the current version"
+    )
+    commands.add_parser("versions", help="the questionnaire versions stored, and which cycles use them")
+    users = commands.add_parser("user", help="list users; give or take a role; remove a user; import a file")
+    user_commands = users.add_subparsers(dest="user_command", required=True)
+    user_commands.add_parser("list", help="every user with their roles")
+    for name, text in (("grant", "give a user (new or known) a role"), ("revoke", "take a role from a user")):
+        change = user_commands.add_parser(name, help=text)
+        change.add_argument("email")
+        change.add_argument("role", choices=["leader", "management", "advisor", "admin"])
+        change.add_argument("--unit", help="the unit the role is held on (reaching the units below)")
+        if name == "grant":
+            change.add_argument("--name", default="", help="the user's name")
+    user_commands.add_parser("remove", help="remove a user and every role").add_argument("email")
+    user_commands.add_parser(
+        "import", help="users from a CSV (e-post;navn;rolle;enhet) or access.yaml, checked whole"
+    ).add_argument("file")
     targets = commands.add_parser("target", help="set a target level for a unit, or every unit under a node")
     targets.add_argument("unit", help="a unit, or with --subtree a node of the tree")
     targets.add_argument("dimension", help="a dimension id, or 'overall'")
@@ -163,8 +203,28 @@ def _run(args: argparse.Namespace, engine) -> int:
         return _cycle(args, engine)
     elif args.command == "questionnaire":
         migrate(engine)
-        version = load_definitions(engine, SYSTEM, args.file, args.roadmap)
-        print(f"questionnaire version {version} installed: new assessments use it")
+        if args.keep_current:
+            version = install_questionnaire(
+                engine,
+                SYSTEM,
+                read_input_file(args.file),
+                read_input_file(args.roadmap) if args.roadmap else None,
+                args.file,
+                args.roadmap or "<roadmap>",
+            )
+            print(f"questionnaire version {version} stored; choose it for a cycle with cycle plan")
+        else:
+            version = load_definitions(engine, SYSTEM, args.file, args.roadmap)
+            print(f"questionnaire version {version} installed: new assessments use it")
+    elif args.command == "versions":
+        for row in list_questionnaire_versions(engine):
+            print(
+                f"{row['id']}\t{row['questionnaire_id']}\t{row['version']}\t"
+                f"{'current' if row['current'] else '-'}\tcycles {', '.join(row['cycles']) or '-'}\t"
+                f"{row['assessments']} assessment(s)"
+            )
+    elif args.command == "user":
+        return _user(args, engine)
     elif args.command == "target":
         cycle_id = cycle_id_of(engine, args.cycle) if args.cycle else None
         units = leaf_units(engine, args.unit) if args.subtree else [args.unit]
@@ -187,17 +247,55 @@ def _run(args: argparse.Namespace, engine) -> int:
     return 0
 
 
+def _user(args: argparse.Namespace, engine) -> int:
+    """The `user` commands: list, grant, revoke, remove, import."""
+    if args.user_command == "list":
+        for row in list_users(engine):
+            print(f"{row['id']}\t{row['name']}\t{', '.join(row['roles']) or '-'}")
+    elif args.user_command == "grant":
+        grant_role(engine, SYSTEM, args.email, args.name, Grant(args.role, args.unit))
+        print(f"{args.email}: {args.role}{' on ' + args.unit if args.unit else ''}")
+    elif args.user_command == "revoke":
+        revoke_role(engine, SYSTEM, args.email, Grant(args.role, args.unit))
+        print(f"{args.email}: {args.role} taken")
+    elif args.user_command == "remove":
+        remove_user(engine, SYSTEM, args.email)
+        print(f"{args.email} removed")
+    else:
+        text = read_input_file(args.file)
+        users = (
+            parse_users_csv(text, args.file)
+            if args.file.lower().endswith(".csv")
+            else parse_access_yaml(text, args.file)
+        )
+        upsert_users(engine, SYSTEM, users)
+        print(f"{len(users)} user(s) imported")
+    return 0
+
+
 def _cycle(args: argparse.Namespace, engine) -> int:
     """The `cycle` commands: list, add, next, open, close."""
     if args.cycle_command == "list":
         for row in list_cycles(engine):
-            print(f"{row['label']}\t{row['starts_on']}\t{row['ends_on']}\t{row['status']}")
+            print(
+                f"{row['label']}\t{row['starts_on']}\t{row['ends_on']}\t{row['status']}\t"
+                f"deadline {row['deadline'] or '-'}\t"
+                f"questionnaire {row['questionnaire_version_id'] or 'current'}"
+            )
     elif args.cycle_command == "add":
-        create_cycle(engine, SYSTEM, args.label, args.starts, args.ends)
+        create_cycle(
+            engine, SYSTEM, args.label, args.starts, args.ends, args.deadline, args.questionnaire_version
+        )
         print(f"cycle {args.label} added, open")
     elif args.cycle_command == "next":
-        label, _ = create_next_cycle(engine, SYSTEM)
+        label, _ = create_next_cycle(engine, SYSTEM, args.questionnaire_version, args.deadline)
         print(f"cycle {label} added, open")
+    elif args.cycle_command == "plan":
+        plan_cycle(engine, SYSTEM, cycle_id_of(engine, args.label), args.deadline, args.questionnaire_version)
+        print(
+            f"cycle {args.label}: deadline {args.deadline or '-'}, questionnaire version "
+            f"{args.questionnaire_version or 'current'}"
+        )
     else:
         status = "open" if args.cycle_command == "open" else "closed"
         set_cycle_status(engine, SYSTEM, cycle_id_of(engine, args.label), status)

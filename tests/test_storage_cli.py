@@ -160,12 +160,32 @@ def test_a_year_rolls_over_from_the_command_line(database_url: str, tmp_path: Pa
     )
     code, out = run("questionnaire", str(broken))
     assert code == 1 and f"{broken}:" in out and "nothing was changed" in out
-    code, out = run("questionnaire", str(copy))
-    assert code == 0 and "installed" in out
+    code, out = run("questionnaire", str(copy), "--keep-current")
+    assert (code, out) == (0, "questionnaire version 2 stored; choose it for a cycle with cycle plan\n")
+    assert (
+        run("cycle", "plan", "2027/2028", "--questionnaire-version", "2", "--deadline", "2027-11-30")[0] == 0
+    )
+    assert run("cycle", "plan", "2027/2028", "--questionnaire-version", "9")[0] == 1  # no such version
+    newest, first = run("versions")[1].splitlines()
+    assert newest == "2\tledelse-og-kvalitetsforbedring\t2025.1\t-\tcycles 2027/2028\t0 assessment(s)"
+    assert first.startswith("1\tledelse-og-kvalitetsforbedring\t2025.1\tcurrent\tcycles -\t")
     assert run("cycle", "list")[1].splitlines()[-2:] == [
-        "2026/2027\t2026-09-01\t2027-09-01\tclosed",
-        "2027/2028\t2027-09-01\t2028-09-01\topen",
+        "2026/2027\t2026-09-01\t2027-09-01\tclosed\tdeadline -\tquestionnaire current",
+        "2027/2028\t2027-09-01\t2028-09-01\topen\tdeadline 2027-11-30\tquestionnaire 2",
     ]
+    # users: one given two roles, one taken, one removed, a file imported; a bad file changes nothing
+    assert run("user", "grant", "kari@sshf.no", "leader", "--unit", "post-gastro", "--name", "Kari")[0] == 0
+    assert run("user", "grant", "kari@sshf.no", "advisor")[0] == 0
+    assert run("user", "revoke", "kari@sshf.no", "advisor") == (0, "kari@sshf.no: advisor taken\n")
+    users = tmp_path / "brukere.csv"
+    users.write_text("e-post;navn;rolle;enhet\nola@sshf.no;Ola;ledelse;medisinsk-klinikk\n", encoding="utf-8")
+    assert run("user", "import", str(users)) == (0, "1 user(s) imported\n")
+    users.write_text("e-post;navn;rolle;enhet\nper@sshf.no;Per;sjef;post-gastro\n", encoding="utf-8")
+    code, out = run("user", "import", str(users))
+    assert code == 1 and f"{users}:2:" in out and "nothing was changed" in out
+    assert run("user", "remove", "ola@sshf.no")[0] == 0
+    listed = run("user", "list")[1]
+    assert "kari@sshf.no\tKari\tleader:post-gastro" in listed.splitlines() and "ola@sshf.no" not in listed
     with reading(engine) as connection:
         new_cycle = connection.execute(select(cycle.c.id).where(cycle.c.label == "2027/2028")).scalar_one()
         aimed = connection.execute(
@@ -180,11 +200,14 @@ def test_a_year_rolls_over_from_the_command_line(database_url: str, tmp_path: Pa
             select(func.count()).select_from(target).where(target.c.dimension_id == "LA")
         ).scalar_one()
     assert len(aimed) == 25 and set(aimed) == {(3.5, new_cycle)}
-    assert version == "2" and wrong == 0
+    assert version == "1" and wrong == 0  # the new version was stored, not made current
     assert audited(engine, before) == {
         ("create", "cycle"): 1,
         ("status", "cycle"): 1,
+        ("plan", "cycle"): 1,
         ("set", "target"): 26,
         ("register", "questionnaire_version"): 1,
+        ("upsert", "user"): 4,
+        ("remove", "user"): 1,
     }
     engine.dispose()
