@@ -202,9 +202,8 @@ def apply_import(
             else:
                 mark = rollup.set_stale(connection)
             _audit(connection, actor, plan, ids, replaced, status, cycle_ids)
-        if mark is not None:  # the dashboards' sums, after the swap: the app need not wait for both
-            with writing(engine) as connection:
-                rollup.rebuild_cycles(connection, {c for _, c in pairs}, mark)
+        if mark is not None:  # the dashboards' sums, after the swap, made beside the app's work
+            rollup.rebuild_cycles_beside(engine, {c for _, c in pairs}, mark)
     finally:
         _close_stage(engine, stage, batch_rows)
     return plan.summary

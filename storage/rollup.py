@@ -31,6 +31,7 @@ from sqlalchemy import (
 
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
+from storage import audit
 from storage.actors import Actor
 from storage.db import fetch_rows, is_sqlite, reading, writing
 from storage.errors import AccessDenied, NotFound
@@ -100,53 +101,107 @@ STALE = "stale"
 
 
 def set_stale(connection: Connection) -> str | None:
-    """Mark the derived tables as behind until `rebuild_cycles` has caught up in a transaction
-    of its own (so a process that dies between the two leaves them to be rebuilt at the next
-    start); returns the mark it replaced, for `rebuild_cycles` to put back."""
+    """Mark the derived tables as behind until `rebuild_cycles_beside` has caught up (so a
+    process that dies between the two leaves them to be rebuilt at the next start); returns
+    the mark it replaced, for `rebuild_cycles_beside` to put back."""
     made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
     set_setting(connection, SETTING, STALE)
     return made
 
 
-def rebuild_cycles(connection: Connection, cycle_ids: set[int], mark: str | None = None) -> None:
-    """Make `node_result` again for some cycles (and the cycle after each, whose change
-    depends on it) over the current tree: for a bulk change of many units, where refreshing
-    unit by unit would repeat the work above them many times over."""
-    order = _cycle_order(connection)
-    wanted = sorted(
-        {
-            order[i + step]
-            for i, c in enumerate(order)
-            if c in cycle_ids
-            for step in (0, 1)
-            if i + step < len(order)
-        },
-        key=order.index,
-    )
-    nodes = [r._asdict() for r in connection.execute(select(org_node))]
-    if not wanted or not nodes:
-        if mark is not None:
-            set_setting(connection, SETTING, mark)
-        return
-    _lock(connection, sorted(n["unit_id"] for n in nodes if n["parent_id"] is None))
-    places = {n["unit_id"]: n for n in nodes}
-    for cycle_id in wanted:
-        at = order.index(cycle_id)
-        cycles = order[max(at - 1, 0) : at + 1]
-        query = select(*(unit_result.c[c] for c in RESULT_READ)).where(unit_result.c.cycle_id.in_(cycles))
-        _, rows = fetch_rows(connection, query)
-        results = [dict(zip(RESULT_READ, r, strict=True)) for r in rows]
-        before = [r for r in results if r["cycle_id"] != cycle_id and str(r["dimension_id"]) == OVERALL]
-        current = [r for r in results if r["cycle_id"] == cycle_id]
-        leaves = rolled.leaf_rows(
-            [*before, *current], _completion(connection, cycles=[cycle_id]), order, [cycle_id]
+LATE_MARGIN = dt.timedelta(seconds=5)  # clocks of other app servers may lag this one's a little
+
+
+def rebuild_cycles_beside(engine: Engine, cycle_ids: set[int], mark: str | None = None) -> None:
+    """`node_result` made again for some cycles (and the cycle after each, whose change
+    depends on it) after a bulk change of many units, where refreshing unit by unit would
+    repeat the work above them many times over; with the app going on beside it: the rows are made
+    from a snapshot, outside the write lock; the write transaction then changes only the
+    rows that differ from those stored, and refreshes the units that changed meanwhile (a
+    leader who sent in during the work), so no newer row is overwritten by an older one."""
+    since = audit.now() - LATE_MARGIN
+    with reading(engine) as connection:
+        order = _cycle_order(connection)
+        wanted = sorted(
+            {
+                order[i + step]
+                for i, c in enumerate(order)
+                if c in cycle_ids
+                for step in (0, 1)
+                if i + step < len(order)
+            },
+            key=order.index,
         )
-        connection.execute(delete(node_result).where(node_result.c.cycle_id == cycle_id))
-        if leaves:
-            _insert(connection, rolled.rollup(nodes, leaves), places)
-    made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
-    if mark is not None and made == STALE:
-        set_setting(connection, SETTING, mark)
+        nodes = [r._asdict() for r in connection.execute(select(org_node))]
+        made: dict[tuple[int, str, str], dict[str, Any]] = {}
+        stored: dict[tuple[int, str, str], dict[str, Any]] = {}
+        for cycle_id in wanted if nodes else []:
+            for row in _made_for(connection, nodes, order, cycle_id):
+                made[(row["cycle_id"], row["node_id"], row["dimension_id"])] = row
+            for row in _records(connection, node_result.c.cycle_id == cycle_id):
+                stored[(row["cycle_id"], row["node_id"], row["dimension_id"])] = row
+    places = {n["unit_id"]: n for n in nodes}
+    differ: dict[int, set[str]] = {}  # per cycle, the nodes with a row made, changed or gone
+    for key in stored.keys() | made.keys():
+        if key not in made or key not in stored or not _same(made[key], stored[key]):
+            differ.setdefault(key[0], set()).add(key[1])
+    rows = [row for key, row in made.items() if key[1] in differ.get(key[0], ())]
+    with writing(engine) as connection:
+        for cycle_id, changed_nodes in differ.items():
+            ids = sorted(changed_nodes)
+            for start in range(0, len(ids), 500):
+                connection.execute(
+                    delete(node_result).where(
+                        node_result.c.cycle_id == cycle_id,
+                        node_result.c.node_id.in_(ids[start : start + 500]),
+                    )
+                )
+        if rows:
+            _insert(connection, rows, places)
+        late = connection.execute(
+            select(unit_result.c.unit_id, unit_result.c.cycle_id)
+            .where(unit_result.c.computed_at >= since, unit_result.c.cycle_id.in_(wanted))
+            .union(
+                select(assessment.c.unit_id, assessment.c.cycle_id).where(
+                    assessment.c.updated_at >= since, assessment.c.cycle_id.in_(wanted)
+                )
+            )
+        ).all()
+        for unit_id, cycle_id in sorted(late):
+            refresh(connection, unit_id, cycle_id)
+        now = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
+        if mark is not None and now == STALE:
+            set_setting(connection, SETTING, mark)
+
+
+def _made_for(
+    connection: Connection, nodes: list[dict[str, Any]], order: list[int], cycle_id: int
+) -> list[dict]:
+    """Every node's rows for one cycle, made from the stored unit results and assessments."""
+    at = order.index(cycle_id)
+    cycles = order[max(at - 1, 0) : at + 1]
+    query = select(*(unit_result.c[c] for c in RESULT_READ)).where(unit_result.c.cycle_id.in_(cycles))
+    _, rows = fetch_rows(connection, query)
+    results = [dict(zip(RESULT_READ, r, strict=True)) for r in rows]
+    before = [r for r in results if r["cycle_id"] != cycle_id and str(r["dimension_id"]) == OVERALL]
+    current = [r for r in results if r["cycle_id"] == cycle_id]
+    leaves = rolled.leaf_rows(
+        [*before, *current], _completion(connection, cycles=[cycle_id]), order, [cycle_id]
+    )
+    return rolled.rollup(nodes, leaves) if leaves else []
+
+
+def _same(made: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether a made row holds what the stored one does (sums added in another order may
+    differ in the last bits)."""
+    for column in rolled.COLUMNS:
+        a, b = made[column], stored[column]
+        if isinstance(a, float) or isinstance(b, float):
+            if a != b and (a is None or b is None or abs(a - b) > 1e-9):
+                return False
+        elif (a or None) != (b or None):  # an empty count and none are the same
+            return False
+    return True
 
 
 def refresh(connection: Connection, unit_id: str, cycle_id: int) -> None:

@@ -121,6 +121,35 @@ def recompute_one_at_a_time(engine: Engine, questionnaire: Questionnaire) -> Non
         rollup.rebuild(connection)
 
 
+def test_a_leader_who_sends_in_while_the_sums_are_made_is_not_overwritten(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cycle's sums are made from a snapshot outside the write lock; a unit sent in while
+    they are made keeps its own sums, not the snapshot's."""
+    monkeypatch.setattr(importing, "FEW_UNITS", 0)
+    engine, admin, leader = clinic.engine, clinic.actor("admin"), clinic.actor("leader-a")
+    consensus = svc.start_assessment(engine, leader, "a", clinic.cycle_id)
+    version = svc.save_answers(engine, leader, consensus, 1, full_answers(clinic.questionnaire, 5))
+    made_for = rollup._made_for
+
+    def sent_in_meanwhile(*args, **kwargs):
+        rows = made_for(*args, **kwargs)
+        if svc.get_assessment(engine, leader, consensus).status != "submitted":
+            svc.submit_assessment(engine, leader, consensus, version)
+        return rows
+
+    monkeypatch.setattr(rollup, "_made_for", sent_in_meanwhile)
+    plan = plan_import(engine, admin, io.StringIO(answers_csv(clinic, "bc", 3, seed=9)), file="svar.csv")
+    apply_import(engine, admin, plan, batch_rows=100)
+    kept = stored(clinic)["sums"]
+    with writing(engine) as connection:
+        rollup.rebuild(connection)
+    assert same(kept, stored(clinic)["sums"])
+    names = [c.name for c in node_result.columns]
+    a = [dict(zip(names, row, strict=True)) for row in kept]
+    assert [r["submitted"] for r in a if r["node_id"] == "a" and r["dimension_id"] == "overall"] == [1]
+
+
 @pytest.mark.parametrize("sums", ["unit by unit", "cycle at once"])
 def test_import_stores_what_submitting_would(
     clinic: Clinic, monkeypatch: pytest.MonkeyPatch, sums: str
