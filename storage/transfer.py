@@ -30,7 +30,7 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
 from storage.actors import Actor
 from storage.db import reading, stream_rows
@@ -487,13 +487,9 @@ RESULT_COLUMNS = [
 ]
 
 
-def stream_results(
-    engine: Engine, actor: Actor, cycle_label: str | None = None, chunk: int = CHUNK_ROWS
-) -> Iterator[tuple[Any, ...]]:
-    """Stored unit results the actor may read, with unit names, as tuples in RESULT_COLUMNS'
-    order: one per unit, cycle and dimension, by unit, cycle and dimension. Read from the
-    database `chunk` rows at a time in one read transaction, which stays open until the
-    rows are all read (or the iterator is closed)."""
+def results_query(cycle_label: str | None = None) -> Select:
+    """The results export's SELECT, every unit's rows (`stream_results` keeps those the actor
+    may read): RESULT_COLUMNS, by unit, cycle and dimension."""
     query = (
         select(
             unit_result.c.unit_id,
@@ -516,9 +512,19 @@ def stream_results(
         )
         .order_by(unit_result.c.unit_id, cycle.c.starts_on, unit_result.c.dimension_id)
     )
+    return query.where(cycle.c.label == cycle_label) if cycle_label else query
+
+
+def stream_results(
+    engine: Engine, actor: Actor, cycle_label: str | None = None, chunk: int = CHUNK_ROWS
+) -> Iterator[tuple[Any, ...]]:
+    """Stored unit results the actor may read, with unit names, as tuples in RESULT_COLUMNS'
+    order: one per unit, cycle and dimension, by unit, cycle and dimension. Read from the
+    database `chunk` rows at a time in one read transaction, which stays open until the
+    rows are all read (or the iterator is closed)."""
+    query = results_query(cycle_label)
     units = select(unit_result.c.unit_id).distinct().join(cycle, cycle.c.id == unit_result.c.cycle_id)
     if cycle_label:
-        query = query.where(cycle.c.label == cycle_label)
         units = units.where(cycle.c.label == cycle_label)
     with reading(engine) as connection:
         allowed: set[str] | None = None
