@@ -46,7 +46,7 @@ from storage.org import load_org_yaml
 from storage.planning import set_targets
 from storage.roles import grant_app_role
 from storage.rollup import leaf_units
-from storage.transfer import csv_bytes, export_results, xlsx_bytes
+from storage.transfer import RESULT_COLUMNS, stream_results, write_csv, write_xlsx
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,12 +193,18 @@ def _run(args: argparse.Namespace, engine) -> int:
         else:
             print("preview only: add --apply to write")
     elif args.command == "export":
-        frame = export_results(engine, SYSTEM, args.cycle)
+        rows = stream_results(engine, SYSTEM, args.cycle)
         out = Path(args.out)
-        out.write_bytes(
-            xlsx_bytes(frame, "Resultater") if out.suffix.lower() == ".xlsx" else csv_bytes(frame)
-        )
-        print(f"{len(frame)} row(s) written to {out}")
+        if out.suffix.lower() == ".xlsx":
+            written = write_xlsx(rows, RESULT_COLUMNS, out, "Resultater")
+        else:
+            written = write_csv(rows, RESULT_COLUMNS, out)
+        print(f"{written.rows} row(s) written to {out}")
+        if len(written.sheets) > 1:
+            print(
+                f"more rows than one Excel sheet holds: split over {len(written.sheets)} sheets "
+                f"({', '.join(written.sheets)}), each with the header row"
+            )
     elif args.command == "cycle":
         return _cycle(args, engine)
     elif args.command == "questionnaire":

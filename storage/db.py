@@ -13,6 +13,7 @@ A write that still finds the database locked when the busy timeout
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import sqlite3
@@ -45,6 +46,7 @@ POSTGRES_BUSY = {"55P03", "40001", "40P01"}  # lock_not_available, serialization
 _write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _busy_timeouts: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 _patience: ContextVar[int | None] = ContextVar("patience", default=None)
+_cursor_names = itertools.count(1)  # server-side cursors of one connection need names of their own
 
 
 def database_url() -> str:
@@ -169,6 +171,25 @@ def fetch_rows(connection: Connection, query: Executable) -> tuple[list[str], li
         cursor.execute(str(compiled))
         names = [column[0] for column in cursor.description]
         return names, cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def stream_rows(
+    connection: Connection, query: Executable, size: int = 10_000
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a SELECT as plain tuples in chunks of at most `size`, for reads too large
+    to hold at once (the results export): SQLite steps its cursor as it is read, PostgreSQL
+    gets a server-side cursor, so only one chunk is in memory at a time. The statement runs
+    in the connection's own transaction; read the chunks before it ends."""
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    raw = connection.connection
+    server_side = connection.dialect.name == "postgresql"
+    cursor = raw.cursor(name=f"stream_rows_{next(_cursor_names)}") if server_side else raw.cursor()
+    try:
+        cursor.execute(str(compiled))
+        while chunk := cursor.fetchmany(size):
+            yield chunk
     finally:
         cursor.close()
 
