@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     update,
 )
 
@@ -121,6 +122,7 @@ def rebuild_cycles_beside(engine: Engine, cycle_ids: set[int], mark: str | None 
     leader who sent in during the work), so no newer row is overwritten by an older one."""
     since = audit.now() - LATE_MARGIN
     with reading(engine) as connection:
+        seen = _recent_changes(connection, since)
         order = _cycle_order(connection)
         wanted = sorted(
             {
@@ -158,20 +160,29 @@ def rebuild_cycles_beside(engine: Engine, cycle_ids: set[int], mark: str | None 
                 )
         if rows:
             _insert(connection, rows, places)
-        late = connection.execute(
-            select(unit_result.c.unit_id, unit_result.c.cycle_id)
-            .where(unit_result.c.computed_at >= since, unit_result.c.cycle_id.in_(wanted))
-            .union(
-                select(assessment.c.unit_id, assessment.c.cycle_id).where(
-                    assessment.c.updated_at >= since, assessment.c.cycle_id.in_(wanted)
-                )
-            )
-        ).all()
+        now_seen = _recent_changes(connection, since)
+        late = {pair for pair, moment in now_seen.items() if seen.get(pair) != moment}
         for unit_id, cycle_id in sorted(late):
             refresh(connection, unit_id, cycle_id)
         now = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
         if mark is not None and now == STALE:
             set_setting(connection, SETTING, mark)
+
+
+def _recent_changes(connection: Connection, since: dt.datetime) -> dict[tuple, Any]:
+    """Per unit and cycle changed since `since` (a result made, an assessment saved), the
+    latest change: what differs between two reads was changed in between."""
+    found: dict[tuple, Any] = {}
+    for table, column in ((unit_result, unit_result.c.computed_at), (assessment, assessment.c.updated_at)):
+        rows = connection.execute(
+            select(table.c.unit_id, table.c.cycle_id, func.max(column))
+            .where(column >= since)
+            .group_by(table.c.unit_id, table.c.cycle_id)
+        ).all()
+        for unit_id, cycle_id, moment in rows:
+            key = (unit_id, cycle_id)
+            found[key] = max(found.get(key, moment), moment)
+    return found
 
 
 def _made_for(
@@ -445,15 +456,13 @@ def _shift(connection: Connection, part: list[dict[str, Any]], nodes: list[str],
             (unknown if row is None else made).append((key, row))
         if unknown:
             made += _from_children(connection, node_id, [key for key, _ in unknown])
-        keys = [key for key, _ in made]
-        for cycle_id in {k[1] for k in keys}:
-            connection.execute(
-                delete(node_result).where(
-                    node_result.c.node_id == node_id,
-                    node_result.c.cycle_id == cycle_id,
-                    node_result.c.dimension_id.in_([k[2] for k in keys if k[1] == cycle_id]),
-                )
+        keys = [(k[1], k[2]) for k, _ in made]
+        connection.execute(
+            delete(node_result).where(
+                node_result.c.node_id == node_id,
+                tuple_(node_result.c.cycle_id, node_result.c.dimension_id).in_(keys),
             )
+        )
         rows = [row for _, row in made if row is not None]
         if rows:
             _insert(connection, rows, places)
