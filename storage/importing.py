@@ -203,7 +203,7 @@ def apply_import(
                 mark = rollup.set_stale(connection)
             _audit(connection, actor, plan, ids, replaced, status, cycle_ids)
         if mark is not None:  # the dashboards' sums, after the swap, made beside the app's work
-            rollup.rebuild_cycles_beside(engine, {c for _, c in pairs}, mark)
+            rollup.refresh_beside(engine, pairs, mark)
     finally:
         _close_stage(engine, stage, batch_rows)
     return plan.summary

@@ -102,9 +102,9 @@ STALE = "stale"
 
 
 def set_stale(connection: Connection) -> str | None:
-    """Mark the derived tables as behind until `rebuild_cycles_beside` has caught up (so a
+    """Mark the derived tables as behind until `refresh_beside` has caught up (so a
     process that dies between the two leaves them to be rebuilt at the next start); returns
-    the mark it replaced, for `rebuild_cycles_beside` to put back."""
+    the mark it replaced, for `refresh_beside` to put back."""
     made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
     set_setting(connection, SETTING, STALE)
     return made
@@ -113,35 +113,39 @@ def set_stale(connection: Connection) -> str | None:
 LATE_MARGIN = dt.timedelta(seconds=5)  # clocks of other app servers may lag this one's a little
 
 
-def rebuild_cycles_beside(engine: Engine, cycle_ids: set[int], mark: str | None = None) -> None:
-    """`node_result` made again for some cycles (and the cycle after each, whose change
-    depends on it) after a bulk change of many units, where refreshing unit by unit would
-    repeat the work above them many times over; with the app going on beside it: the rows are made
-    from a snapshot, outside the write lock; the write transaction then changes only the
-    rows that differ from those stored, and refreshes the units that changed meanwhile (a
-    leader who sent in during the work), so no newer row is overwritten by an older one."""
+def refresh_beside(engine: Engine, pairs: set[tuple[str, int]], mark: str | None = None) -> None:
+    """`node_result` made again for many units at once after a bulk change (an import), in
+    each of their cycles and the cycle after (whose change depends on it): the units' own
+    rows and those of every node above them, each node combined once from its children,
+    where refreshing unit by unit would repeat the work above them many times over.
+
+    The app goes on beside it: the rows are made from a snapshot, outside the write lock;
+    the write transaction then changes only the rows that differ from those stored, and
+    refreshes the units that changed meanwhile (a leader who sent in during the work), so
+    no newer row is overwritten by an older one."""
     since = audit.now() - LATE_MARGIN
     with reading(engine) as connection:
         seen = _recent_changes(connection, since)
         order = _cycle_order(connection)
-        wanted = sorted(
-            {
-                order[i + step]
-                for i, c in enumerate(order)
-                if c in cycle_ids
-                for step in (0, 1)
-                if i + step < len(order)
-            },
-            key=order.index,
-        )
+        by_cycle: dict[int, set[str]] = {}
+        for unit_id, cycle_id in pairs:
+            if cycle_id in order:
+                at = order.index(cycle_id)
+                for later in order[at : at + 2]:
+                    by_cycle.setdefault(later, set()).add(unit_id)
         nodes = [r._asdict() for r in connection.execute(select(org_node))]
         made: dict[tuple[int, str, str], dict[str, Any]] = {}
         stored: dict[tuple[int, str, str], dict[str, Any]] = {}
-        for cycle_id in wanted if nodes else []:
-            for row in _made_for(connection, nodes, order, cycle_id):
+        for cycle_id, units in sorted(by_cycle.items(), key=lambda item: order.index(item[0])):
+            rows, covered = _made_for(connection, nodes, order, cycle_id, units)
+            for row in rows:
                 made[(row["cycle_id"], row["node_id"], row["dimension_id"])] = row
-            for row in _records(connection, node_result.c.cycle_id == cycle_id):
-                stored[(row["cycle_id"], row["node_id"], row["dimension_id"])] = row
+            for start in range(0, len(covered), 500):
+                chunk = covered[start : start + 500]
+                for row in _records(
+                    connection, and_(node_result.c.cycle_id == cycle_id, node_result.c.node_id.in_(chunk))
+                ):
+                    stored[(row["cycle_id"], row["node_id"], row["dimension_id"])] = row
     places = {n["unit_id"]: n for n in nodes}
     differ: dict[int, set[str]] = {}  # per cycle, the nodes with a row made, changed or gone
     for key in stored.keys() | made.keys():
@@ -186,20 +190,49 @@ def _recent_changes(connection: Connection, since: dt.datetime) -> dict[tuple, A
 
 
 def _made_for(
-    connection: Connection, nodes: list[dict[str, Any]], order: list[int], cycle_id: int
-) -> list[dict]:
-    """Every node's rows for one cycle, made from the stored unit results and assessments."""
+    connection: Connection, nodes: list[dict[str, Any]], order: list[int], cycle_id: int, units: set[str]
+) -> tuple[list[dict], list[str]]:
+    """The rows of `units` (leaves) and of every node above them for one cycle, and the nodes
+    they cover: the units' from their stored results and assessments, each node above from
+    its children, those not made again read as stored."""
+    place = {n["unit_id"]: n for n in nodes}
+    leaves = sorted(u for u in units if u in place and place[u]["leaf"])
+    above = {a for u in leaves for a in _path_ids(place[u]["path"])[:-1]}
     at = order.index(cycle_id)
     cycles = order[max(at - 1, 0) : at + 1]
-    query = select(*(unit_result.c[c] for c in RESULT_READ)).where(unit_result.c.cycle_id.in_(cycles))
-    _, rows = fetch_rows(connection, query)
-    results = [dict(zip(RESULT_READ, r, strict=True)) for r in rows]
+    results: list[dict[str, Any]] = []
+    for start in range(0, len(leaves), 500):
+        query = select(*(unit_result.c[c] for c in RESULT_READ)).where(
+            unit_result.c.cycle_id.in_(cycles), unit_result.c.unit_id.in_(leaves[start : start + 500])
+        )
+        _, rows = fetch_rows(connection, query)
+        results += [dict(zip(RESULT_READ, r, strict=True)) for r in rows]
     before = [r for r in results if r["cycle_id"] != cycle_id and str(r["dimension_id"]) == OVERALL]
     current = [r for r in results if r["cycle_id"] == cycle_id]
-    leaves = rolled.leaf_rows(
-        [*before, *current], _completion(connection, cycles=[cycle_id]), order, [cycle_id]
+    completion = _completion(connection, cycles=[cycle_id])
+    wanted = set(leaves)
+    made = rolled.leaf_rows(
+        [*before, *current], {k: v for k, v in completion.items() if k[1] in wanted}, order, [cycle_id]
     )
-    return rolled.rollup(nodes, leaves) if leaves else []
+    others: dict[str, list[dict[str, Any]]] = {}  # the rows of children not made again
+    parents = sorted(above)
+    for start in range(0, len(parents), 500):
+        for row in _records(
+            connection,
+            and_(
+                node_result.c.cycle_id == cycle_id, node_result.c.parent_id.in_(parents[start : start + 500])
+            ),
+        ):
+            if row["node_id"] not in wanted and row["node_id"] not in above:
+                others.setdefault(row["parent_id"], []).append(row)
+    new: dict[str, list[dict[str, Any]]] = {}
+    for row in made:
+        new.setdefault(place[row["node_id"]]["parent_id"], []).append(row)
+    for node_id in sorted(above, key=lambda n: -place[n]["depth"]):
+        rows = rolled.combine([*others.get(node_id, []), *new.get(node_id, [])], node_id)
+        made += rows
+        new.setdefault(place[node_id]["parent_id"], []).extend(rows)
+    return made, sorted(wanted | above)
 
 
 def _same(made: dict[str, Any], stored: dict[str, Any]) -> bool:
