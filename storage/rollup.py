@@ -65,14 +65,48 @@ RESULT_READ = [  # what a leaf's rollup rows are made from
 
 
 def ensure_rollups(engine: Engine, today: dt.date | None = None) -> None:
-    """Rebuild the derived tables when they were made by another format or on another day
-    (a dated change of the tree may have come into force since)."""
-    wanted = f"{FORMAT}/{(today or dt.date.today()).isoformat()}"
+    """Rebuild the derived tables when they were made by another format, or on an earlier
+    day and a dated change of the tree has come into force since; on a new day with no such
+    change, only the day is noted (a national rebuild holds the write lock for minutes)."""
+    today = today or dt.date.today()
+    wanted = f"{FORMAT}/{today.isoformat()}"
     with reading(engine) as connection:
         made = connection.execute(select(setting.c.value).where(setting.c.key == SETTING)).scalar()
-    if made != wanted:
-        with writing(engine) as connection:
+        if made == wanted:
+            return
+        since = _built_on(made)
+        moved = since is None or _tree_changed_between(connection, since, today)
+    with writing(engine) as connection:
+        if moved:
             rebuild(connection, today)
+        else:
+            set_setting(connection, SETTING, wanted)
+
+
+def _built_on(mark: str | None) -> dt.date | None:
+    """The day the derived tables were built, from their mark, when built by this format."""
+    if mark is None or not mark.startswith(f"{FORMAT}/"):
+        return None
+    try:
+        return dt.date.fromisoformat(mark.removeprefix(f"{FORMAT}/"))
+    except ValueError:
+        return None
+
+
+def _tree_changed_between(connection: Connection, since: dt.date, today: dt.date) -> bool:
+    """Whether a version of a unit began or ended after `since` and by `today`."""
+    v = org_unit_version
+    found = connection.execute(
+        select(v.c.id)
+        .where(
+            or_(
+                and_(v.c.valid_from > since, v.c.valid_from <= today),
+                and_(v.c.valid_to > since, v.c.valid_to <= today),
+            )
+        )
+        .limit(1)
+    ).first()
+    return found is not None or today < since
 
 
 def rebuild(connection: Connection, today: dt.date | None = None) -> None:

@@ -382,6 +382,35 @@ def test_a_change_of_the_tree_touches_only_what_changed_and_equals_a_rebuild(cli
     check(engine)
 
 
+def test_a_new_day_rebuilds_only_when_a_dated_change_comes_into_force(clinic: Clinic) -> None:
+    """A national rebuild holds the write lock for minutes: a new day alone does not cause
+    one, a change of the tree dated that day (or before it) does."""
+    engine = clinic.engine
+    submit(clinic, "leader-a", "a", clinic.cycle_id, 3)
+    today = dt.date.today()
+    rollup.ensure_rollups(engine, today)
+    with writing(engine) as connection:  # a mark that only a rebuild would wipe out
+        connection.execute(node_result.update().where(node_result.c.node_id == "a").values(drafts=99))
+
+    def marked() -> bool:
+        with reading(engine) as connection:
+            return (
+                99
+                in connection.execute(
+                    select(node_result.c.drafts).where(node_result.c.node_id == "a")
+                ).scalars()
+            )
+
+    rollup.ensure_rollups(engine, today + dt.timedelta(days=1))
+    assert marked()  # a new day, nothing came into force: no rebuild
+    move_unit(engine, SYSTEM, "b", "s2", on=today + dt.timedelta(days=3))
+    assert tree_rows(engine)["b"]["parent_id"] == "s1"  # dated ahead: not yet
+    rollup.ensure_rollups(engine, today + dt.timedelta(days=2))
+    assert marked()
+    rollup.ensure_rollups(engine, today + dt.timedelta(days=3))
+    assert not marked() and tree_rows(engine)["b"]["parent_id"] == "s2"
+
+
 def test_concurrent_submissions_leave_the_same_rollups_as_a_rebuild(clinic: Clinic) -> None:
     """Eight writers in sibling units: no refresh of a shared parent loses another's."""
 
