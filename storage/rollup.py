@@ -26,7 +26,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    tuple_,
     update,
 )
 
@@ -523,14 +522,13 @@ def _shift(connection: Connection, part: list[dict[str, Any]], nodes: list[str],
             (unknown if row is None else made).append((key, row))
         if unknown:
             made += _from_children(connection, node_id, [key for key, _ in unknown])
-        keys = [(k[1], k[2]) for k, _ in made]
+        # the node's rows of these cycles go in one statement and come back, changed or as they were
+        remade = {key for key, _ in made}
+        kept = [row for key, row in stored.items() if key[0] == node_id and key not in remade]
         connection.execute(
-            delete(node_result).where(
-                node_result.c.node_id == node_id,
-                tuple_(node_result.c.cycle_id, node_result.c.dimension_id).in_(keys),
-            )
+            delete(node_result).where(node_result.c.node_id == node_id, node_result.c.cycle_id.in_(cycles))
         )
-        rows = [row for _, row in made if row is not None]
+        rows = [row for _, row in made if row is not None] + kept
         if rows:
             _insert(connection, rows, places)
 
