@@ -279,7 +279,7 @@ def main() -> None:
         bench_tree(url, leaves, parents, args.changes, not args.skip_rebuild)
         sections = sorted({parents[leaf] for leaf in leaves})
         moving = [
-            [leaf, sections[(sections.index(parents[leaf]) + 7) % len(sections)]] for leaf in leaves[500:510]
+            [leaf, sections[(sections.index(parents[leaf]) + 7) % len(sections)]] for leaf in leaves[-10:]
         ]
         report, during = beside_saves(url, assessment_id, item, CHANGER, json.dumps(moving))
         print(f"  {report['changes']} renames and moves in another process: {report['seconds']:.1f} s")

@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from scoring import rollup as rolled
 from scoring.engine import OVERALL
-from storage import audit
+from storage import audit, bulk
 from storage.actors import Actor
 from storage.db import fetch_rows, is_sqlite, reading, writing
 from storage.errors import AccessDenied, NotFound
@@ -338,6 +338,14 @@ def follow_unit(connection: Connection, unit_id: str, today: dt.date | None = No
     old = _node(connection, unit_id)
     if now is None and old is None:
         return  # not in today's tree before or after (a change dated ahead: the day's rebuild follows)
+    if old is not None and now is not None and old["parent_id"] == now["parent_id"]:
+        if (old["name_nb"], old["name_en"]) != (now["name_nb"], now["name_en"]):  # renamed: its row alone
+            connection.execute(
+                update(org_node)
+                .where(org_node.c.unit_id == unit_id)
+                .values(name_nb=now["name_nb"], name_en=now["name_en"])
+            )
+        return
     parent = None if now is None or now["parent_id"] is None else _node(connection, now["parent_id"])
     if now is not None and now["parent_id"] is not None and parent is None:
         rebuild(connection, today)
@@ -514,6 +522,21 @@ def _shift(connection: Connection, part: list[dict[str, Any]], nodes: list[str],
             connection, and_(node_result.c.node_id.in_(nodes), node_result.c.cycle_id.in_(cycles))
         )
     }
+    pending: list[str] = []  # nodes whose rows of these cycles are to be replaced by `rows`
+    rows: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if pending:
+            connection.execute(
+                delete(node_result).where(
+                    node_result.c.node_id.in_(pending), node_result.c.cycle_id.in_(cycles)
+                )
+            )
+        if rows:
+            _insert(connection, rows, places)
+        pending.clear()
+        rows.clear()
+
     for node_id in sorted(places, key=lambda n: -places[n]["depth"]):
         made, unknown = [], []
         for piece in part:
@@ -521,16 +544,13 @@ def _shift(connection: Connection, part: list[dict[str, Any]], nodes: list[str],
             row = rolled.shifted(stored.get(key), piece, sign, node_id)
             (unknown if row is None else made).append((key, row))
         if unknown:
+            flush()  # the children's rows, deeper nodes' included, as they now are
             made += _from_children(connection, node_id, [key for key, _ in unknown])
-        # the node's rows of these cycles go in one statement and come back, changed or as they were
         remade = {key for key, _ in made}
-        kept = [row for key, row in stored.items() if key[0] == node_id and key not in remade]
-        connection.execute(
-            delete(node_result).where(node_result.c.node_id == node_id, node_result.c.cycle_id.in_(cycles))
-        )
-        rows = [row for _, row in made if row is not None] + kept
-        if rows:
-            _insert(connection, rows, places)
+        pending.append(node_id)  # its rows of these cycles come back, changed or as they were
+        rows += [row for _, row in made if row is not None]
+        rows += [row for key, row in stored.items() if key[0] == node_id and key not in remade]
+    flush()
 
 
 def _from_children(
@@ -635,8 +655,8 @@ def _insert(connection: Connection, rows: list[dict], places: dict[str, dict]) -
             if record[column] is not None:
                 record[column] = json.dumps(record[column], sort_keys=True)
         records.append(record)
-    for start in range(0, len(records), 20_000):
-        connection.execute(insert(node_result), records[start : start + 20_000])
+    columns = [c.name for c in node_result.columns]
+    bulk.insert_rows(connection, node_result, columns, [tuple(r[c] for c in columns) for r in records])
 
 
 def _records(connection: Connection, where: Any, counts: bool = True) -> list[dict[str, Any]]:
