@@ -123,7 +123,11 @@ def _cycles(actor: Actor) -> None:
                     t("admin.cycles.deadline"): [c["deadline"] for c in reversed(cycles)],
                     t("admin.cycles.status"): [t(f"admin.status.{c['status']}") for c in reversed(cycles)],
                     t("admin.cycles.version"): [
-                        versions.get(c["questionnaire_version_id"], "") for c in reversed(cycles)
+                        versions[c["questionnaire_version_id"]]
+                        if c["questionnaire_version_id"] in versions
+                        and c["questionnaire_version_id"] is not None
+                        else t("admin.cycles.current")
+                        for c in reversed(cycles)
                     ],
                 }
             )
@@ -644,11 +648,24 @@ def _log(actor: Actor) -> None:
     units = _unit_options(engine)
     every = ""
     columns = st.columns(4)
-    who = columns[0].selectbox(t("admin.log.who"), [every, *choices["actor"]], key="admin_log_who")
-    action = columns[1].selectbox(t("admin.log.action"), [every, *choices["action"]], key="admin_log_action")
-    entity = columns[2].selectbox(t("admin.log.entity"), [every, *choices["entity"]], key="admin_log_entity")
+
+    def every_or(value: str) -> str:
+        return value or t("admin.log.all")
+
+    who = columns[0].selectbox(
+        t("admin.log.who"), [every, *choices["actor"]], format_func=every_or, key="admin_log_who"
+    )
+    action = columns[1].selectbox(
+        t("admin.log.action"), [every, *choices["action"]], format_func=every_or, key="admin_log_action"
+    )
+    entity = columns[2].selectbox(
+        t("admin.log.entity"), [every, *choices["entity"]], format_func=every_or, key="admin_log_entity"
+    )
     unit = columns[3].selectbox(
-        t("admin.log.unit"), [every, *units], format_func=lambda u: units.get(u, ""), key="admin_log_unit"
+        t("admin.log.unit"),
+        [every, *units],
+        format_func=lambda u: units[u] if u else t("admin.log.all"),
+        key="admin_log_unit",
     )
     since, until = st.columns(2)
     start = since.date_input(t("admin.log.since"), value=None, format="DD.MM.YYYY", key="admin_log_since")

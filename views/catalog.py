@@ -935,4 +935,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "admin.users.import_do": {"nb": "Importer brukerne", "en": "Import the users"},
     "admin.users.imported": {"nb": "{n} brukere er importert.", "en": "{n} users are imported."},
+    "admin.log.all": {"nb": "Alle", "en": "All"},
+    "admin.cycles.current": {"nb": "gjeldende versjon", "en": "the current version"},
 }
