@@ -36,6 +36,7 @@ from storage.rollup import leaf_units
 from storage.tables import UNIT_KINDS
 from storage.tree import current_tree
 from views import dash, guard, state
+from views.campaign import section as mailing_section
 from views.i18n import lang, t
 from views.text import plain
 
@@ -62,6 +63,7 @@ def page() -> None:
             t("admin.tab.targets"),
             t("admin.tab.units"),
             t("admin.tab.log"),
+            t("admin.tab.mailing"),
         ]
     )
     with tabs[0]:
@@ -74,6 +76,8 @@ def page() -> None:
         _units(actor)
     with tabs[4]:
         _log(actor)
+    with tabs[5]:
+        mailing_section(actor)
 
 
 def _done(text: str) -> None:
