@@ -149,3 +149,12 @@ def test_management_sees_when_each_unit_was_last_reminded(campaign_clinic: Clini
     assert at.session_state  # the page ran whole
     leader = open_app("leader-a")
     assert not [e for e in leader.expander if e.label.startswith("Påminnelser")]
+
+
+def test_the_link_names_the_address_the_menu_routes_the_self_assessment_at() -> None:
+    from pathlib import Path
+
+    from views import menu
+
+    (spec,) = [s for s in menu.PAGES if s.script == "app_pages/assess.py"]
+    assert (spec.url_path or Path(spec.script).stem) == campaign.ASSESS_PATH
