@@ -29,12 +29,11 @@ from sqlalchemy import Connection, Engine, insert, or_, select, text, update
 
 from storage import audit, rollup
 from storage.actors import Actor
-from storage.db import is_sqlite, reading, writing
+from storage.db import fetch_rows, is_sqlite, reading, writing
 from storage.errors import AccessDenied, NotFound, ServiceError
 from storage.mail import Letter, Mailer, address_of, compose, describe
 from storage.permissions import RULES, may_somewhere, reach, require
 from storage.tables import app_user, cycle, mailing, mailing_unit, org_node, role_grant
-from storage.tree import tree_at
 
 # The tables this module alone writes (tests/test_storage_shape.py).
 WRITES = (mailing, mailing_unit)
@@ -129,28 +128,34 @@ def _cycle(connection: Connection, cycle_id: int) -> Any:
 
 def _leaders(connection: Connection) -> dict[str, tuple[str, tuple[Unit, ...]]]:
     """Every user holding the leader role on a unit of today's tree: their name and the units
-    at the bottom of the tree they lead, by name."""
-    tree = tree_at(connection)
-    children: dict[Any, list[str]] = {}
+    at the bottom of the tree they lead, by name. Read from the flattened tree (org_node,
+    kept current by storage.rollup), as storage.results.assessable_units does."""
+    _, nodes = fetch_rows(
+        connection,
+        select(
+            org_node.c.unit_id, org_node.c.parent_id, org_node.c.name_nb, org_node.c.name_en, org_node.c.leaf
+        ),
+    )
+    children: dict[str | None, list[str]] = {}
     units: dict[str, Unit] = {}
-    leaf: dict[str, bool] = {}
-    for row in tree.itertuples():
-        parent = None if not isinstance(row.parent_id, str) else row.parent_id
-        children.setdefault(parent, []).append(row.unit_id)
-        units[row.unit_id] = Unit(row.unit_id, row.name_nb, row.name_en)
-        leaf[row.unit_id] = bool(row.leaf)
+    leaf: set[str] = set()
+    for unit_id, parent_id, name_nb, name_en, is_leaf in nodes:
+        children.setdefault(parent_id, []).append(unit_id)
+        units[unit_id] = Unit(unit_id, name_nb, name_en)
+        if is_leaf:
+            leaf.add(unit_id)
 
-    def leaves_under(tops: list[str]) -> set[str]:
-        found, stack, seen = set(), list(tops), set()
+    def leaves_under(tops: list[str]) -> list[Unit]:
+        found, stack, seen = [], list(tops), set()
         while stack:
             unit = stack.pop()
             if unit in seen:
                 continue
             seen.add(unit)
-            if leaf.get(unit):
-                found.add(unit)
+            if unit in leaf:
+                found.append(units[unit])
             stack.extend(children.get(unit, []))
-        return found
+        return sorted(found, key=lambda u: (u.name_nb.casefold(), u.unit_id))
 
     grants = connection.execute(
         select(role_grant.c.user_id, role_grant.c.unit_id, app_user.c.name)
@@ -159,17 +164,15 @@ def _leaders(connection: Connection) -> dict[str, tuple[str, tuple[Unit, ...]]]:
     ).all()
     tops: dict[str, list[str]] = {}
     names: dict[str, str] = {}
-    for grant in grants:
-        names[grant.user_id] = grant.name
-        if grant.unit_id is None:  # a leader of the whole organisation
-            tops.setdefault(grant.user_id, []).extend(children.get(None, []))
-        elif grant.unit_id in units:
-            tops.setdefault(grant.user_id, []).append(grant.unit_id)
+    for user_id, unit_id, name in grants:
+        names[user_id] = name
+        if unit_id is None:  # a leader of the whole organisation
+            tops.setdefault(user_id, []).extend(children.get(None, []))
+        elif unit_id in units:
+            tops.setdefault(user_id, []).append(unit_id)
     leaders = {}
     for user_id, chosen in tops.items():
-        led = sorted(
-            (units[u] for u in leaves_under(chosen)), key=lambda u: (u.name_nb.casefold(), u.unit_id)
-        )
+        led = leaves_under(chosen)
         if led:
             leaders[user_id] = (names[user_id], tuple(led))
     return leaders
