@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scoring.problems import ProblemsError
-from storage import rollup
+from storage import campaign, rollup
 from storage.access import (
     grant_role,
     list_users,
@@ -42,6 +42,7 @@ from storage.definitions import (
 from storage.demo import TIERS, ensure_database, is_initialised, load_clinic_demo, load_tier
 from storage.errors import ImportRejected, ServiceError, read_input_file
 from storage.importing import apply_import, plan_import
+from storage.mail import SmtpMailer, read_settings, secrets_from_files
 from storage.org import load_org_yaml
 from storage.planning import set_targets
 from storage.roles import grant_app_role
@@ -130,6 +131,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets.add_argument("level", type=float, help="the level aimed for, 1-5")
     targets.add_argument("--cycle", help="the cycle it should be reached in, e.g. 2027/2028")
     targets.add_argument("--subtree", action="store_true", help="every unit at the bottom under the node")
+    mailing = commands.add_parser(
+        "campaign",
+        help="e-mail the unit leaders: invite them to a cycle, or remind those whose units have not sent in",
+        description="Invitations go once to each leader; reminders at most once a day, up to the "
+        "deadline. E-mail is set in [smtp] and [app] of .streamlit/secrets.toml or MATURITY_SMTP_* "
+        "and MATURITY_PUBLIC_URL (README, 'E-mail'). Exit status 1 when a message failed.",
+    )
+    mailing.add_argument("action", choices=["invite", "remind"])
+    mailing.add_argument("--cycle", required=True, metavar="LABEL", help="e.g. 2026/2027")
+    mailing.add_argument("--dry-run", action="store_true", help="list who would be mailed; send nothing")
     role = commands.add_parser(
         "app-role",
         help="PostgreSQL: create or update the role the app connects as (run as the owner)",
@@ -236,6 +247,8 @@ def _run(args: argparse.Namespace, engine) -> int:
         units = leaf_units(engine, args.unit) if args.subtree else [args.unit]
         count = set_targets(engine, SYSTEM, units, args.dimension, args.level, target_cycle_id=cycle_id)
         print(f"target {args.level:g} on {args.dimension} set for {count} unit(s)")
+    elif args.command == "campaign":
+        return _campaign(args, engine)
     elif args.command == "app-role":
         password = os.environ.get(args.password_env) if args.password_env else None
         if args.password_env and password is None:
@@ -307,3 +320,28 @@ def _cycle(args: argparse.Namespace, engine) -> int:
         set_cycle_status(engine, SYSTEM, cycle_id_of(engine, args.label), status)
         print(f"cycle {args.label} {status}")
     return 0
+
+
+def _campaign(args: argparse.Namespace, engine) -> int:
+    """`campaign invite|remind --cycle LABEL`: one line per leader, then the counts."""
+    kind = "invitation" if args.action == "invite" else "reminder"
+    cycle_id = cycle_id_of(engine, args.cycle)
+    if args.dry_run:
+        for r in campaign.plan(engine, SYSTEM, cycle_id, kind):
+            units = ", ".join(u.unit_id for u in r.units)
+            print(f"{r.state}\t{r.user_id}\t{units}")
+        return 0
+    settings = read_settings(secrets_from_files())
+    mailer = None if settings.smtp is None else SmtpMailer(settings.smtp)
+    outcome = campaign.send(engine, SYSTEM, cycle_id, kind, mailer, settings.public_url)
+    for user in outcome.sent:
+        print(f"sent\t{user}")
+    for user, error in outcome.failed:
+        print(f"failed\t{user}\t{error}")
+    for user in outcome.no_address:
+        print(f"no e-mail address\t{user}")
+    print(
+        f"{len(outcome.sent)} sent, {len(outcome.failed)} failed, {len(outcome.no_address)} without an "
+        f"e-mail address, {outcome.already} mailed before"
+    )
+    return 1 if outcome.failed else 0

@@ -95,6 +95,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "{n} vurdering(er) i {cycle} er startet med en annen versjon av spørreskjemaet; "
         "syklusens versjon kan bare endres før noen har begynt.",
     },
+    "mail_off": {
+        "en": "E-mail is not set up: set [smtp] host and from in .streamlit/secrets.toml (or "
+        "MATURITY_SMTP_HOST and MATURITY_SMTP_FROM where the app is started).",
+        "nb": "E-post er ikke satt opp: sett host og from under [smtp] i .streamlit/secrets.toml (eller "
+        "MATURITY_SMTP_HOST og MATURITY_SMTP_FROM der appen startes).",
+    },
+    "mail_no_public_url": {
+        "en": "The app's public address is not set, so the e-mail could not link to it: set public_url "
+        "under [app] in .streamlit/secrets.toml (or MATURITY_PUBLIC_URL). Nothing was sent.",
+        "nb": "Appens offentlige adresse er ikke satt, så e-posten kan ikke lenke til den: sett public_url "
+        "under [app] i .streamlit/secrets.toml (eller MATURITY_PUBLIC_URL). Ingenting er sendt.",
+    },
+    "deadline_passed": {
+        "en": "The deadline of {cycle} ({deadline}) has passed; move it under Cycles to send. "
+        "Nothing was sent.",
+        "nb": "Fristen for {cycle} ({deadline}) er passert; flytt den under Sykluser for å sende. "
+        "Ingenting er sendt.",
+    },
     "database_not_empty": {
         "en": "The database already holds data; restore only into an empty database.",
         "nb": "Databasen inneholder allerede data; gjenoppretting kan bare gjøres til en tom database.",

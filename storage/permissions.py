@@ -40,6 +40,11 @@ RULES: dict[str, Rule] = {
     "validate": Rule(
         ("advisor",), "validate or return this assessment", "validere eller returnere vurderingen"
     ),
+    "read_mailings": Rule(
+        ("management", "advisor"),
+        "see who was sent e-mail about this unit",
+        "se hvem som har fått e-post om enheten",
+    ),
     # the whole organisation: the administrator alone
     "manage_users": Rule((), "manage users", "administrere brukere"),
     "change_organisation": Rule((), "change the organisation", "endre organisasjonen"),
@@ -47,6 +52,7 @@ RULES: dict[str, Rule] = {
     "manage_cycles": Rule((), "open, close and create cycles", "åpne, lukke og opprette sykluser"),
     "import_answers": Rule((), "import answers", "importere svar"),
     "read_audit": Rule((), "read the audit log", "lese revisjonsloggen"),
+    "send_mail": Rule((), "send e-mail to the unit leaders", "sende e-post til enhetslederne"),
 }
 
 

@@ -325,6 +325,40 @@ audit_log = Table(
     Index("ix_audit_log_entity", "entity", "entity_id"),
 )
 
+# The e-mails sent to unit leaders about a cycle (storage.campaign): an invitation when it
+# opens, reminders before its deadline. A row is written as "sending" before the message
+# goes to the mail server and becomes "sent" or "failed" after, so a second send, from
+# this process or another, never mails the same person twice.
+MAILING_KINDS = ("invitation", "reminder")
+MAILING_STATUSES = ("sending", "sent", "failed")
+mailing = Table(
+    "mailing",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cycle_id", Integer, ForeignKey("cycle.id"), nullable=False),
+    Column("user_id", String(100), ForeignKey("app_user.id"), nullable=False),  # the address
+    Column("kind", String(12), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("units", Integer, nullable=False),  # how many units the message named
+    Column("sent_by", String(100), nullable=False),
+    Column("attempted_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),  # when the mail server accepted it
+    Column("error", Text, nullable=True),  # why it failed, as the server or the network said
+    CheckConstraint(_in("kind", MAILING_KINDS), name="kind"),
+    CheckConstraint(_in("status", MAILING_STATUSES), name="status"),
+    Index("ix_mailing_cycle_user", "cycle_id", "user_id", "kind"),
+)
+
+# The units a message was about: those the leader leads (an invitation) or those that have
+# not sent in yet (a reminder). Management reads the record of the units they reach.
+mailing_unit = Table(
+    "mailing_unit",
+    metadata,
+    Column("mailing_id", Integer, ForeignKey("mailing.id"), primary_key=True),
+    Column("unit_id", String(64), ForeignKey("org_unit.id"), primary_key=True),
+    Index("ix_mailing_unit_unit", "unit_id"),
+)
+
 # Key-value facts about the database itself, e.g. whether it holds demo data.
 setting = Table(
     "setting",

@@ -71,7 +71,15 @@ def test_a_year_rolls_over_in_the_administration_page(app_clinic: Clinic) -> Non
     leader = clinic.actor("leader-a")
     old = svc.start_assessment(clinic.engine, leader, "a", clinic.cycle_id)
     at = open_app("admin", PAGE)
-    assert [tab.label for tab in at.tabs] == ["Sykluser", "Spørreskjema", "Mål", "Enheter", "Brukere", "Logg"]
+    assert [tab.label for tab in at.tabs] == [
+        "Sykluser",
+        "Spørreskjema",
+        "Mål",
+        "Enheter",
+        "Brukere",
+        "Logg",
+        "Utsending",
+    ]
 
     # a broken questionnaire is refused with its file and line, and nothing is stored
     before = versions(clinic)

@@ -45,12 +45,14 @@ EXPECTED: dict[str, set[tuple[str, str | None]]] = {
     "plan": LEADS_A | LEADS_C | MANAGES,
     "set_targets": LEADS_A | LEADS_C | MANAGES,
     "validate": ADVISES,
+    "read_mailings": MANAGES | ADVISES,
     "manage_users": set(),
     "change_organisation": set(),
     "change_questionnaires": set(),
     "manage_cycles": set(),
     "import_answers": set(),
     "read_audit": set(),
+    "send_mail": set(),
 }
 
 

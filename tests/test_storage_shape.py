@@ -151,9 +151,21 @@ def traced(tmp_path: Path) -> Iterator[tuple[Clinic, list[tuple[str, str | None]
     engine.dispose()
 
 
+class AcceptingMailer:
+    """A mail server that takes every message (storage.mail.Mailer)."""
+
+    sender = "modenhet@sykehus.test"
+
+    def send(self, messages: list[Any]) -> list[str | None]:
+        return [None] * len(messages)
+
+
 def test_a_day_of_work_writes_each_table_from_its_own_module(traced, tmp_path: Path) -> None:
     from storage import assessments as svc
+    from storage import campaign
     from storage import workshops as ws
+    from storage.access import upsert_user
+    from storage.actors import Grant
     from storage.backup import backup, restore
     from storage.definitions import create_next_cycle
     from storage.importing import apply_import, plan_import
@@ -179,6 +191,8 @@ def test_a_day_of_work_writes_each_table_from_its_own_module(traced, tmp_path: P
     set_targets(engine, admin, ["a", "b"], "lederansvar", 4)
     rename_unit(engine, admin, "a", "Post A (ny)", "Ward A (new)")
     move_unit(engine, admin, "b", "s2")
+    upsert_user(engine, admin, "kari@sykehus.test", "Kari", [Grant("leader", "c")])
+    campaign.send(engine, admin, clinic.cycle_id, "invitation", AcceptingMailer(), "https://modenhet.test")
     create_next_cycle(engine, admin)
     backup(engine, tmp_path / "day.backup")
     again = make_engine(f"sqlite:///{tmp_path / 'restored.db'}")
@@ -188,5 +202,6 @@ def test_a_day_of_work_writes_each_table_from_its_own_module(traced, tmp_path: P
 
     written = {table for table, _ in writes}
     assert {"workshop", "workshop_rating", "answer", "staged_answer", "unit_result", "node_result"} <= written
+    assert {"mailing", "mailing_unit"} <= written
     strays = sorted({(t, m) for t, m in writes if m is not None and t not in declared(m)})
     assert strays == []

@@ -45,6 +45,7 @@ from storage.rollup import leaf_units
 from storage.tables import UNIT_KINDS
 from storage.tree import current_tree
 from views import dash, guard, state
+from views.campaign import section as mailing_section
 from views.i18n import lang, t
 from views.text import plain
 
@@ -73,6 +74,7 @@ def page() -> None:
             t("admin.tab.units"),
             t("admin.tab.users"),
             t("admin.tab.log"),
+            t("admin.tab.mailing"),
         ]
     )
     with tabs[0]:
@@ -87,6 +89,8 @@ def page() -> None:
         _users(actor)
     with tabs[5]:
         _log(actor)
+    with tabs[6]:
+        mailing_section(actor)
 
 
 def _done(text: str) -> None:

@@ -886,6 +886,182 @@ STRINGS: dict[str, dict[str, str]] = {
     "admin.log.column.entity_id": {"nb": "Id", "en": "Id"},
     "admin.log.column.before": {"nb": "Før", "en": "Before"},
     "admin.log.column.after": {"nb": "Etter", "en": "After"},
+    # Utsending: e-mail to the unit leaders (views/campaign.py)
+    "admin.tab.mailing": {"nb": "Utsending", "en": "Mailing"},
+    "campaign.title": {"nb": "E-post til enhetslederne", "en": "E-mail to the unit leaders"},
+    "campaign.intro": {
+        "nb": "Når en syklus åpner, får hver enhetsleder en invitasjon med lenke til egenvurderingen. Før "
+        "fristen kan de som ikke har sendt inn, få en påminnelse. Ingen inviteres to ganger til samme "
+        "syklus, og ingen får mer enn én e-post om dagen.",
+        "en": "When a cycle opens, each unit leader gets an invitation with a link to the self-assessment. "
+        "Before the deadline, those who have not submitted can get a reminder. Nobody is invited twice to "
+        "the same cycle, and nobody gets more than one e-mail a day.",
+    },
+    "campaign.not_admin": {
+        "nb": "E-post til enhetslederne sendes av administratorer.",
+        "en": "E-mail to the unit leaders is sent by administrators.",
+    },
+    "campaign.off": {
+        "nb": "E-post er ikke satt opp, så ingenting kan sendes; listene under viser hvem som ville fått "
+        "e-post. Slå det på i `.streamlit/secrets.toml`: `host` og `from` under `[smtp]` (og ved behov "
+        "`port`, `security`, `username` og `password`), og appens adresse som `public_url` under `[app]`. "
+        "Eller sett `MATURITY_SMTP_HOST`, `MATURITY_SMTP_FROM` og `MATURITY_PUBLIC_URL` der appen startes. "
+        "Se «E-mail» i README.",
+        "en": "E-mail is not set up, so nothing can be sent; the lists below show who would be mailed. "
+        "Turn it on in `.streamlit/secrets.toml`: `host` and `from` under `[smtp]` (and if needed `port`, "
+        "`security`, `username` and `password`), and the app's address as `public_url` under `[app]`. Or "
+        "set `MATURITY_SMTP_HOST`, `MATURITY_SMTP_FROM` and `MATURITY_PUBLIC_URL` where the app is started. "
+        "See 'E-mail' in the README.",
+    },
+    "campaign.no_public_url": {
+        "nb": "E-post er satt opp, men appens offentlige adresse mangler, så e-posten kan ikke lenke til "
+        "egenvurderingen. Sett `public_url` under `[app]` i `.streamlit/secrets.toml` (eller "
+        "`MATURITY_PUBLIC_URL`), f.eks. https://modenhet.sykehus.no.",
+        "en": "E-mail is set up, but the app's public address is missing, so the e-mail cannot link to the "
+        "self-assessment. Set `public_url` under `[app]` in `.streamlit/secrets.toml` (or "
+        "`MATURITY_PUBLIC_URL`), e.g. https://modenhet.sykehus.no.",
+    },
+    "campaign.via": {
+        "nb": "Sendes gjennom {host} ({security}) fra {sender}. Lenken i e-posten: {link}",
+        "en": "Sent through {host} ({security}) from {sender}. The link in the e-mail: {link}",
+    },
+    "campaign.local_mode": {
+        "nb": "Appen kjører i lokal modus uten innlogging. Lederne kan bare bruke lenken når appen er "
+        "satt opp med innlogging og nås på adressen over (se «Who can reach the app» i README).",
+        "en": "The app runs in local mode without sign-in. The leaders can use the link only once the app "
+        "is set up with sign-in and reached at the address above (see 'Who can reach the app' in the README).",
+    },
+    "campaign.closed": {
+        "nb": "Syklusen {cycle} er avsluttet; det sendes ikke e-post om den.",
+        "en": "Cycle {cycle} is closed; no e-mail is sent about it.",
+    },
+    "campaign.deadline_passed": {
+        "nb": "Fristen ({date}) er passert, så det sendes ikke flere e-poster. Flytt fristen under Sykluser "
+        "for å sende.",
+        "en": "The deadline ({date}) has passed, so no more e-mail is sent. Move the deadline under Cycles "
+        "to send.",
+    },
+    "campaign.no_deadline": {
+        "nb": "Syklusen har ingen svarfrist. Sett en under Sykluser, så e-posten kan nevne den.",
+        "en": "The cycle has no deadline. Set one under Cycles so the e-mail can name it.",
+    },
+    "campaign.deadline": {
+        "nb": "Svarfrist: {date}. Påminnelser kan sendes til og med denne dagen.",
+        "en": "Deadline: {date}. Reminders can be sent up to and including that day.",
+    },
+    "campaign.invitation.title": {"nb": "Invitasjoner", "en": "Invitations"},
+    "campaign.invitation.none": {
+        "nb": "Ingen har rollen enhetsleder på en enhet som finnes i dag.",
+        "en": "Nobody holds the unit leader role on a unit that exists today.",
+    },
+    "campaign.invitation.counts": {
+        "nb": "{due} får invitasjon nå, {done} er invitert før, {no_address} har ingen e-postadresse "
+        "(brukernavnet deres er ikke en e-postadresse).",
+        "en": "{due} get an invitation now, {done} were invited before, {no_address} have no e-mail "
+        "address (their user id is not an e-mail address).",
+    },
+    "campaign.invitation.units": {"nb": "Enheter", "en": "Units"},
+    "campaign.invitation.send.one": {
+        "nb": "Send invitasjon til {n} leder",
+        "en": "Send the invitation to {n} leader",
+    },
+    "campaign.invitation.send.other": {
+        "nb": "Send invitasjon til {n} ledere",
+        "en": "Send the invitation to {n} leaders",
+    },
+    "campaign.invitation.sent.one": {
+        "nb": "Invitasjonen er sendt til {n} leder.",
+        "en": "The invitation is sent to {n} leader.",
+    },
+    "campaign.invitation.sent.other": {
+        "nb": "Invitasjonen er sendt til {n} ledere.",
+        "en": "The invitation is sent to {n} leaders.",
+    },
+    "campaign.invitation.nothing": {
+        "nb": "Ingen nye invitasjoner å sende: alle med e-postadresse er invitert.",
+        "en": "No new invitations to send: everyone with an e-mail address is invited.",
+    },
+    "campaign.reminder.title": {"nb": "Påminnelser", "en": "Reminders"},
+    "campaign.reminder.none": {
+        "nb": "Alle enheter har sendt inn. Ingen trenger påminnelse.",
+        "en": "Every unit has submitted. Nobody needs a reminder.",
+    },
+    "campaign.reminder.counts": {
+        "nb": "{due} får påminnelse nå, {done} har fått e-post i dag, {no_address} har ingen e-postadresse.",
+        "en": "{due} get a reminder now, {done} have had e-mail today, {no_address} have no e-mail address.",
+    },
+    "campaign.reminder.units": {"nb": "Ikke sendt inn", "en": "Not submitted"},
+    "campaign.reminder.send.one": {
+        "nb": "Send påminnelse til {n} leder",
+        "en": "Send a reminder to {n} leader",
+    },
+    "campaign.reminder.send.other": {
+        "nb": "Send påminnelse til {n} ledere",
+        "en": "Send a reminder to {n} leaders",
+    },
+    "campaign.reminder.sent.one": {
+        "nb": "Påminnelsen er sendt til {n} leder.",
+        "en": "The reminder is sent to {n} leader.",
+    },
+    "campaign.reminder.sent.other": {
+        "nb": "Påminnelsen er sendt til {n} ledere.",
+        "en": "The reminder is sent to {n} leaders.",
+    },
+    "campaign.reminder.nothing": {
+        "nb": "Ingen påminnelser å sende nå: alle som mangler, har fått e-post i dag.",
+        "en": "No reminders to send now: everyone still due has had e-mail today.",
+    },
+    "campaign.failed": {
+        "nb": "{sent} {failed} kunne ikke sendes; se «Sendt» under. De prøves igjen neste gang du sender.",
+        "en": "{sent} {failed} could not be sent; see 'Sent' below. They are tried again the next time you send.",
+    },
+    "campaign.more_units": {"nb": "{units} og {n} til", "en": "{units} and {n} more"},
+    "campaign.state.no_address": {"nb": "ingen e-postadresse", "en": "no e-mail address"},
+    "campaign.state.sending": {"nb": "sendes nå", "en": "being sent"},
+    "campaign.state.done_invitation": {"nb": "invitert {at}", "en": "invited {at}"},
+    "campaign.state.done_reminder": {"nb": "har fått e-post i dag", "en": "had e-mail today"},
+    "campaign.state.due_invitation": {"nb": "inviteres", "en": "to be invited"},
+    "campaign.state.due_reminder": {"nb": "får påminnelse", "en": "to be reminded"},
+    "campaign.column.leader": {"nb": "Leder", "en": "Leader"},
+    "campaign.column.user": {"nb": "E-post / bruker", "en": "E-mail / user"},
+    "campaign.column.state": {"nb": "Neste utsending", "en": "Next send"},
+    "campaign.column.at": {"nb": "Tidspunkt", "en": "Time"},
+    "campaign.column.kind": {"nb": "Type", "en": "Kind"},
+    "campaign.column.units": {"nb": "Enheter", "en": "Units"},
+    "campaign.column.status": {"nb": "Status", "en": "Status"},
+    "campaign.column.error": {"nb": "Feil", "en": "Error"},
+    "campaign.kind.invitation": {"nb": "invitasjon", "en": "invitation"},
+    "campaign.kind.reminder": {"nb": "påminnelse", "en": "reminder"},
+    "campaign.status.sending": {"nb": "sendes", "en": "sending"},
+    "campaign.status.sent": {"nb": "sendt", "en": "sent"},
+    "campaign.status.failed": {"nb": "feilet", "en": "failed"},
+    "campaign.status.interrupted": {
+        "nb": "avbrutt (ukjent om den kom fram)",
+        "en": "interrupted (unknown whether it arrived)",
+    },
+    "campaign.preview": {"nb": "Slik ser e-postene ut", "en": "What the e-mails say"},
+    "campaign.preview.invitation": {
+        "nb": "Invitasjonen, slik {to} får den:",
+        "en": "The invitation, as {to} gets it:",
+    },
+    "campaign.preview.reminder": {
+        "nb": "Påminnelsen, slik {to} får den:",
+        "en": "The reminder, as {to} gets it:",
+    },
+    "campaign.record.title": {"nb": "Sendt", "en": "Sent"},
+    "campaign.record.none": {
+        "nb": "Ingen e-post er sendt om denne syklusen ennå.",
+        "en": "No e-mail is sent about this cycle yet.",
+    },
+    "campaign.home.title.one": {
+        "nb": "Påminnelser: {n} enhet har fått påminnelse",
+        "en": "Reminders: {n} unit's leader was reminded",
+    },
+    "campaign.home.title.other": {
+        "nb": "Påminnelser: {n} enheter har fått påminnelse",
+        "en": "Reminders: the leaders of {n} units were reminded",
+    },
+    "campaign.home.at": {"nb": "Sist påminnet", "en": "Last reminded"},
     "common.yes": {"nb": "ja", "en": "yes"},
     "admin.tab.users": {"nb": "Brukere", "en": "Users"},
     "admin.users.title": {"nb": "Brukere og roller", "en": "Users and roles"},

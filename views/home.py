@@ -18,7 +18,7 @@ from storage.actors import Actor
 from storage.assessments import consensus_statuses
 from storage.permissions import RULES
 from storage.results import open_cycles
-from views import state, theme, web
+from views import campaign, state, theme, web
 from views.i18n import lang, t, tn
 
 _MODEL = web.component("model")
@@ -131,4 +131,5 @@ def _under_me(actor: Actor, cycle_id: int) -> None:
             )
         )
     st.text("\n".join(lines))
+    campaign.last_reminders(actor, cycle_id)  # when each unit's leader was last reminded
     st.page_link("app_pages/overview.py", label=t("home.go_overview"), icon=":material/grid_view:")
