@@ -52,6 +52,7 @@ from views.text import plain
 MESSAGE = "admin_message"
 UPLOAD = "admin_upload"  # the checked questionnaire waiting to be installed
 ROUND = "admin_upload_round"
+CURRENT = 0  # the choice "the current version" (a selectbox takes None for no choice at all)
 USERS = "admin_users_upload"  # the checked users file waiting to be imported
 
 
@@ -93,6 +94,12 @@ def page() -> None:
         mailing_section(actor)
 
 
+def _k(name: str) -> str:
+    """A widget's key in the session's language: a choice whose options are named in one
+    language is drawn anew in another (Streamlit keeps a keyed selectbox's old labels)."""
+    return name if lang() == "nb" else f"{name}@{lang()}"
+
+
 def _done(text: str) -> None:
     st.session_state[MESSAGE] = ("ok", text)
 
@@ -104,8 +111,8 @@ def _refused(error: ServiceError) -> None:
 # Cycles ------------------------------------------------------------------------------------
 
 
-def _version_names(engine: Any) -> dict[int | None, str]:
-    names: dict[int | None, str] = {None: t("admin.version.current")}
+def _version_names(engine: Any) -> dict[int, str]:
+    names: dict[int, str] = {CURRENT: t("admin.version.current")}
     for v in list_questionnaire_versions(engine):
         title = v["title_nb"] if lang() != "en" else v["title_en"]
         names[int(v["id"])] = t("admin.version.name", title=title, version=v["version"], id=v["id"])
@@ -129,7 +136,6 @@ def _cycles(actor: Actor) -> None:
                     t("admin.cycles.version"): [
                         versions[c["questionnaire_version_id"]]
                         if c["questionnaire_version_id"] in versions
-                        and c["questionnaire_version_id"] is not None
                         else t("admin.cycles.current")
                         for c in reversed(cycles)
                     ],
@@ -140,25 +146,25 @@ def _cycles(actor: Actor) -> None:
         st.markdown(f"**{t('admin.cycles.next')}**")
         st.caption(t("admin.cycles.next_help"))
         st.selectbox(
-            t("admin.cycles.version"), list(versions), format_func=versions.get, key="admin_next_version"
+            t("admin.cycles.version"), list(versions), format_func=versions.get, key=_k("admin_next_version")
         )
-        st.date_input(t("admin.cycles.deadline"), value=None, format="DD.MM.YYYY", key="admin_next_deadline")
+        st.date_input(
+            t("admin.cycles.deadline"), value=None, format="DD.MM.YYYY", key=_k("admin_next_deadline")
+        )
         st.form_submit_button(t("admin.cycles.create"), type="primary", on_click=_create_next, args=(actor,))
     if not cycles:
         return
     labels = {int(c["id"]): str(c["label"]) for c in reversed(cycles)}
     st.markdown(f"**{t('admin.cycles.change')}**")
-    chosen = st.selectbox(t("common.cycle"), list(labels), format_func=labels.get, key="admin_plan_cycle")
+    chosen = st.selectbox(t("common.cycle"), list(labels), format_func=labels.get, key=_k("admin_plan_cycle"))
     row = next(c for c in cycles if c["id"] == chosen)
     with st.form(f"admin_plan_{chosen}"):  # keyed by the cycle: its own values, not the last one's
         st.selectbox(
             t("admin.cycles.version"),
             list(versions),
-            index=list(versions).index(row["questionnaire_version_id"])
-            if row["questionnaire_version_id"] in versions
-            else 0,
+            index=list(versions).index(row["questionnaire_version_id"] or CURRENT),
             format_func=versions.get,
-            key=f"admin_plan_version_{chosen}",
+            key=_k(f"admin_plan_version_{chosen}"),
         )
         st.date_input(
             t("admin.cycles.deadline"),
@@ -166,7 +172,7 @@ def _cycles(actor: Actor) -> None:
             min_value=row["starts_on"],
             max_value=row["ends_on"],
             format="DD.MM.YYYY",
-            key=f"admin_plan_deadline_{chosen}",
+            key=_k(f"admin_plan_deadline_{chosen}"),
         )
         st.radio(
             t("admin.cycles.status"),
@@ -174,7 +180,7 @@ def _cycles(actor: Actor) -> None:
             index=0 if row["status"] == "open" else 1,
             format_func=lambda s: t(f"admin.status.{s}"),
             horizontal=True,
-            key=f"admin_plan_status_{chosen}",
+            key=_k(f"admin_plan_status_{chosen}"),
         )
         st.form_submit_button(t("admin.cycles.save"), on_click=_plan_cycle, args=(actor, chosen))
 
@@ -185,8 +191,8 @@ def _create_next(actor: Actor) -> None:
         label, _ = create_next_cycle(
             state.engine(),
             actor,
-            st.session_state.get("admin_next_version"),
-            st.session_state.get("admin_next_deadline"),
+            st.session_state.get(_k("admin_next_version")) or None,
+            st.session_state.get(_k("admin_next_deadline")),
         )
     except ServiceError as error:
         _refused(error)
@@ -202,10 +208,10 @@ def _plan_cycle(actor: Actor, cycle_id: int) -> None:
             engine,
             actor,
             cycle_id,
-            st.session_state.get(f"admin_plan_deadline_{cycle_id}"),
-            st.session_state.get(f"admin_plan_version_{cycle_id}"),
+            st.session_state.get(_k(f"admin_plan_deadline_{cycle_id}")),
+            st.session_state.get(_k(f"admin_plan_version_{cycle_id}")) or None,
         )
-        status = st.session_state[f"admin_plan_status_{cycle_id}"]
+        status = st.session_state[_k(f"admin_plan_status_{cycle_id}")]
         if status != next(c["status"] for c in list_cycles(engine) if c["id"] == cycle_id):
             set_cycle_status(engine, actor, cycle_id, status)
     except ServiceError as error:
@@ -241,10 +247,10 @@ def _questionnaires(actor: Actor) -> None:
     st.caption(t("admin.versions.upload_help"))
     round_ = st.session_state.get(ROUND, 0)  # a new round after an install empties the uploaders
     questionnaire = st.file_uploader(
-        t("admin.versions.file"), type=["yaml", "yml"], key=f"admin_q_file_{round_}"
+        t("admin.versions.file"), type=["yaml", "yml"], key=_k(f"admin_q_file_{round_}")
     )
     roadmap = st.file_uploader(
-        t("admin.versions.roadmap_file"), type=["yaml", "yml"], key=f"admin_r_file_{round_}"
+        t("admin.versions.roadmap_file"), type=["yaml", "yml"], key=_k(f"admin_r_file_{round_}")
     )
     if questionnaire is None:
         st.session_state.pop(UPLOAD, None)
@@ -264,7 +270,7 @@ def _questionnaires(actor: Actor) -> None:
     st.session_state[UPLOAD] = (texts[0], texts[1], names[0], names[1] or "<roadmap>")
     _preview(model, road)
     with st.form("admin_install"):
-        st.checkbox(t("admin.versions.make_current"), value=True, key="admin_make_current")
+        st.checkbox(t("admin.versions.make_current"), value=True, key=_k("admin_make_current"))
         st.form_submit_button(t("admin.versions.install"), type="primary", on_click=_install, args=(actor,))
 
 
@@ -318,7 +324,7 @@ def _install(actor: Actor) -> None:
             roadmap_text,
             name,
             roadmap_name,
-            make_current=bool(st.session_state.get("admin_make_current")),
+            make_current=bool(st.session_state.get(_k("admin_make_current"))),
         )
     except ProblemsError as refused:
         st.session_state[MESSAGE] = ("error", refused.problems[0].render(lang()))
@@ -362,29 +368,34 @@ def _targets(actor: Actor) -> None:
     st.subheader(t("admin.targets.title"))
     st.caption(t("admin.targets.help"))
     with st.form("admin_targets"):
-        st.selectbox(t("admin.targets.unit"), list(units), format_func=units.get, key="admin_target_unit")
-        st.checkbox(t("admin.targets.subtree"), key="admin_target_subtree")
+        st.selectbox(t("admin.targets.unit"), list(units), format_func=units.get, key=_k("admin_target_unit"))
+        st.checkbox(t("admin.targets.subtree"), key=_k("admin_target_subtree"))
         st.selectbox(
-            t("admin.targets.dimension"), list(dimensions), format_func=dimensions.get, key="admin_target_dim"
+            t("admin.targets.dimension"),
+            list(dimensions),
+            format_func=dimensions.get,
+            key=_k("admin_target_dim"),
         )
-        st.number_input(t("admin.targets.level"), 1.0, 5.0, 3.0, 0.5, key="admin_target_level")
-        st.selectbox(t("admin.targets.cycle"), list(cycles), format_func=cycles.get, key="admin_target_cycle")
+        st.number_input(t("admin.targets.level"), 1.0, 5.0, 3.0, 0.5, key=_k("admin_target_level"))
+        st.selectbox(
+            t("admin.targets.cycle"), list(cycles), format_func=cycles.get, key=_k("admin_target_cycle")
+        )
         st.form_submit_button(t("admin.targets.save"), type="primary", on_click=_set_targets, args=(actor,))
 
 
 @guard.callback
 def _set_targets(actor: Actor) -> None:
     engine = state.engine()
-    unit = st.session_state["admin_target_unit"]
+    unit = st.session_state[_k("admin_target_unit")]
     try:
-        units = leaf_units(engine, unit) if st.session_state.get("admin_target_subtree") else [unit]
+        units = leaf_units(engine, unit) if st.session_state.get(_k("admin_target_subtree")) else [unit]
         n = set_targets(
             engine,
             actor,
             units,
-            st.session_state["admin_target_dim"],
-            float(st.session_state["admin_target_level"]),
-            target_cycle_id=st.session_state.get("admin_target_cycle"),
+            st.session_state[_k("admin_target_dim")],
+            float(st.session_state[_k("admin_target_level")]),
+            target_cycle_id=st.session_state.get(_k("admin_target_cycle")),
         )
     except ServiceError as error:
         _refused(error)
@@ -403,31 +414,35 @@ def _units(actor: Actor) -> None:
     left, right = st.columns(2)
     with left, st.form("admin_rename"):
         st.markdown(f"**{t('admin.units.rename')}**")
-        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key="admin_rename_unit")
-        st.text_input(t("admin.units.name_nb"), key="admin_rename_nb", max_chars=200)
-        st.text_input(t("admin.units.name_en"), key="admin_rename_en", max_chars=200)
+        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key=_k("admin_rename_unit"))
+        st.text_input(t("admin.units.name_nb"), key=_k("admin_rename_nb"), max_chars=200)
+        st.text_input(t("admin.units.name_en"), key=_k("admin_rename_en"), max_chars=200)
         st.form_submit_button(t("admin.units.rename_do"), on_click=_rename, args=(actor,))
     with right, st.form("admin_move"):
         st.markdown(f"**{t('admin.units.move')}**")
-        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key="admin_move_unit")
-        st.selectbox(t("admin.units.parent"), list(units), format_func=units.get, key="admin_move_parent")
-        st.date_input(t("admin.units.from"), value=dt.date.today(), format="DD.MM.YYYY", key="admin_move_on")
+        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key=_k("admin_move_unit"))
+        st.selectbox(t("admin.units.parent"), list(units), format_func=units.get, key=_k("admin_move_parent"))
+        st.date_input(
+            t("admin.units.from"), value=dt.date.today(), format="DD.MM.YYYY", key=_k("admin_move_on")
+        )
         st.form_submit_button(t("admin.units.move_do"), on_click=_move, args=(actor,))
     with st.form("admin_add"):
         st.markdown(f"**{t('admin.units.add')}**")
-        st.selectbox(t("admin.units.parent"), list(units), format_func=units.get, key="admin_add_parent")
-        st.text_input(t("admin.units.id"), key="admin_add_id", max_chars=64, help=t("admin.units.id_help"))
-        st.selectbox(t("admin.units.kind"), UNIT_KINDS, index=len(UNIT_KINDS) - 1, key="admin_add_kind")
-        st.text_input(t("admin.units.name_nb"), key="admin_add_nb", max_chars=200)
-        st.text_input(t("admin.units.name_en"), key="admin_add_en", max_chars=200)
+        st.selectbox(t("admin.units.parent"), list(units), format_func=units.get, key=_k("admin_add_parent"))
+        st.text_input(
+            t("admin.units.id"), key=_k("admin_add_id"), max_chars=64, help=t("admin.units.id_help")
+        )
+        st.selectbox(t("admin.units.kind"), UNIT_KINDS, index=len(UNIT_KINDS) - 1, key=_k("admin_add_kind"))
+        st.text_input(t("admin.units.name_nb"), key=_k("admin_add_nb"), max_chars=200)
+        st.text_input(t("admin.units.name_en"), key=_k("admin_add_en"), max_chars=200)
         st.form_submit_button(t("admin.units.add_do"), on_click=_add, args=(actor,))
 
 
 @guard.callback
 def _rename(actor: Actor) -> None:
-    unit = st.session_state["admin_rename_unit"]
-    name_nb = st.session_state.get("admin_rename_nb", "").strip()
-    name_en = st.session_state.get("admin_rename_en", "").strip() or name_nb
+    unit = st.session_state[_k("admin_rename_unit")]
+    name_nb = st.session_state.get(_k("admin_rename_nb"), "").strip()
+    name_en = st.session_state.get(_k("admin_rename_en"), "").strip() or name_nb
     if not name_nb:
         st.session_state[MESSAGE] = ("error", t("admin.units.name_missing"))
         return
@@ -441,9 +456,9 @@ def _rename(actor: Actor) -> None:
 
 @guard.callback
 def _move(actor: Actor) -> None:
-    unit, parent = st.session_state["admin_move_unit"], st.session_state["admin_move_parent"]
+    unit, parent = st.session_state[_k("admin_move_unit")], st.session_state[_k("admin_move_parent")]
     try:
-        move_unit(state.engine(), actor, unit, parent, st.session_state.get("admin_move_on"))
+        move_unit(state.engine(), actor, unit, parent, st.session_state.get(_k("admin_move_on")))
     except ServiceError as error:
         _refused(error)
         return
@@ -452,13 +467,13 @@ def _move(actor: Actor) -> None:
 
 @guard.callback
 def _add(actor: Actor) -> None:
-    name_nb = st.session_state.get("admin_add_nb", "").strip()
+    name_nb = st.session_state.get(_k("admin_add_nb"), "").strip()
     spec = UnitSpec(
-        st.session_state.get("admin_add_id", "").strip(),
-        st.session_state["admin_add_kind"],
+        st.session_state.get(_k("admin_add_id"), "").strip(),
+        st.session_state[_k("admin_add_kind")],
         name_nb,
-        st.session_state.get("admin_add_en", "").strip() or name_nb,
-        st.session_state["admin_add_parent"],
+        st.session_state.get(_k("admin_add_en"), "").strip() or name_nb,
+        st.session_state[_k("admin_add_parent")],
     )
     try:
         add_unit(state.engine(), actor, spec)
@@ -492,22 +507,25 @@ def _users(actor: Actor) -> None:
     with st.form("admin_grant"):
         st.markdown(f"**{t('admin.users.grant')}**")
         st.caption(t("admin.users.grant_help"))
-        st.text_input(t("admin.users.email"), key="admin_grant_email", max_chars=100)
-        st.text_input(t("admin.users.name"), key="admin_grant_name", max_chars=200)
+        st.text_input(t("admin.users.email"), key=_k("admin_grant_email"), max_chars=100)
+        st.text_input(t("admin.users.name"), key=_k("admin_grant_name"), max_chars=200)
         st.selectbox(
-            t("admin.users.role"), ROLE_CHOICES, format_func=lambda r: t(f"role.{r}"), key="admin_grant_role"
+            t("admin.users.role"),
+            ROLE_CHOICES,
+            format_func=lambda r: t(f"role.{r}"),
+            key=_k("admin_grant_role"),
         )
         st.selectbox(
             t("admin.users.unit"),
-            [None, *units],
-            format_func=lambda u: t("admin.users.whole") if u is None else units[u],
-            key="admin_grant_unit",
+            ["", *units],  # not None: a selectbox takes None for no choice at all
+            format_func=lambda u: units[u] if u else t("admin.users.whole"),
+            key=_k("admin_grant_unit"),
         )
         st.form_submit_button(t("admin.users.grant_do"), type="primary", on_click=_grant, args=(actor,))
     ids = {str(u["id"]): f"{u['name']} ({u['id']})" for u in everyone}
     if not ids:
         return
-    chosen = st.selectbox(t("admin.users.user"), list(ids), format_func=ids.get, key="admin_user_chosen")
+    chosen = st.selectbox(t("admin.users.user"), list(ids), format_func=ids.get, key=_k("admin_user_chosen"))
     held = next(u["roles"] for u in everyone if u["id"] == chosen)
     left, right = st.columns(2)
     with left, st.form(f"admin_revoke_{chosen}"):
@@ -517,20 +535,20 @@ def _users(actor: Actor) -> None:
                 t("admin.users.role"),
                 held,
                 format_func=lambda r: _role_text(r, units),
-                key=f"admin_revoke_{chosen}_role",
+                key=_k(f"admin_revoke_{chosen}_role"),
             )
         st.form_submit_button(
             t("admin.users.revoke_do"), on_click=_revoke, args=(actor, chosen), disabled=not held
         )
     with right, st.form(f"admin_remove_{chosen}"):
         st.markdown(f"**{t('admin.users.remove')}**")
-        st.checkbox(t("admin.users.remove_sure", user=plain(chosen)), key=f"admin_remove_{chosen}_sure")
+        st.checkbox(t("admin.users.remove_sure", user=plain(chosen)), key=_k(f"admin_remove_{chosen}_sure"))
         st.form_submit_button(t("admin.users.remove_do"), on_click=_remove, args=(actor, chosen))
     st.markdown(f"**{t('admin.users.import')}**")
     st.caption(t("admin.users.import_help"))
     round_ = st.session_state.get(ROUND, 0)
     upload = st.file_uploader(
-        t("admin.users.file"), type=["csv", "yaml", "yml"], key=f"admin_users_file_{round_}"
+        t("admin.users.file"), type=["csv", "yaml", "yml"], key=_k(f"admin_users_file_{round_}")
     )
     if upload is None:
         return
@@ -570,15 +588,15 @@ def _grant_of(role: str) -> Grant:
 
 @guard.callback
 def _grant(actor: Actor) -> None:
-    email = st.session_state.get("admin_grant_email", "").strip()
-    role = st.session_state["admin_grant_role"]
-    unit = None if role == "admin" else st.session_state.get("admin_grant_unit")
+    email = st.session_state.get(_k("admin_grant_email"), "").strip()
+    role = st.session_state[_k("admin_grant_role")]
+    unit = None if role == "admin" else st.session_state.get(_k("admin_grant_unit")) or None
     try:
         grant_role(
             state.engine(),
             actor,
             email,
-            st.session_state.get("admin_grant_name", "").strip(),
+            st.session_state.get(_k("admin_grant_name"), "").strip(),
             Grant(role, unit),
         )
     except ServiceError as error:
@@ -589,7 +607,7 @@ def _grant(actor: Actor) -> None:
 
 @guard.callback
 def _revoke(actor: Actor, user_id: str) -> None:
-    role = st.session_state.get(f"admin_revoke_{user_id}_role")
+    role = st.session_state.get(_k(f"admin_revoke_{user_id}_role"))
     if role is None:
         return
     try:
@@ -602,7 +620,7 @@ def _revoke(actor: Actor, user_id: str) -> None:
 
 @guard.callback
 def _remove(actor: Actor, user_id: str) -> None:
-    if not st.session_state.get(f"admin_remove_{user_id}_sure"):
+    if not st.session_state.get(_k(f"admin_remove_{user_id}_sure")):
         st.session_state[MESSAGE] = ("error", t("admin.users.remove_confirm"))
         return
     try:
@@ -610,7 +628,7 @@ def _remove(actor: Actor, user_id: str) -> None:
     except ServiceError as error:
         _refused(error)
         return
-    st.session_state.pop("admin_user_chosen", None)
+    st.session_state.pop(_k("admin_user_chosen"), None)
     _done(t("admin.users.removed", user=plain(user_id)))
 
 
@@ -657,23 +675,23 @@ def _log(actor: Actor) -> None:
         return value or t("admin.log.all")
 
     who = columns[0].selectbox(
-        t("admin.log.who"), [every, *choices["actor"]], format_func=every_or, key="admin_log_who"
+        t("admin.log.who"), [every, *choices["actor"]], format_func=every_or, key=_k("admin_log_who")
     )
     action = columns[1].selectbox(
-        t("admin.log.action"), [every, *choices["action"]], format_func=every_or, key="admin_log_action"
+        t("admin.log.action"), [every, *choices["action"]], format_func=every_or, key=_k("admin_log_action")
     )
     entity = columns[2].selectbox(
-        t("admin.log.entity"), [every, *choices["entity"]], format_func=every_or, key="admin_log_entity"
+        t("admin.log.entity"), [every, *choices["entity"]], format_func=every_or, key=_k("admin_log_entity")
     )
     unit = columns[3].selectbox(
         t("admin.log.unit"),
         [every, *units],
         format_func=lambda u: units[u] if u else t("admin.log.all"),
-        key="admin_log_unit",
+        key=_k("admin_log_unit"),
     )
     since, until = st.columns(2)
-    start = since.date_input(t("admin.log.since"), value=None, format="DD.MM.YYYY", key="admin_log_since")
-    end = until.date_input(t("admin.log.until"), value=None, format="DD.MM.YYYY", key="admin_log_until")
+    start = since.date_input(t("admin.log.since"), value=None, format="DD.MM.YYYY", key=_k("admin_log_since"))
+    end = until.date_input(t("admin.log.until"), value=None, format="DD.MM.YYYY", key=_k("admin_log_until"))
     entries, total = audit.read_log(
         engine, actor, who or None, action or None, entity or None, unit or None, start, end, limit=1_000
     )
