@@ -77,6 +77,7 @@ def test_a_year_rolls_over_in_the_administration_page(app_clinic: Clinic) -> Non
         "Mål",
         "Enheter",
         "Brukere",
+        "Import og sikkerhetskopi",
         "Logg",
         "Utsending",
     ]
@@ -243,3 +244,35 @@ def test_the_administration_follows_the_language(app_clinic: Clinic) -> None:
     version = next(s for s in at.selectbox if s.label == "Questionnaire")
     assert version.options[0] == "The current version when an assessment starts"
     # (AppTest cannot click here: it formats the options again outside the run, in bokmål)
+
+
+def test_answers_are_imported_after_a_preview_and_units_closed_or_merged(app_clinic: Clinic) -> None:
+    from .test_importing import answers_csv
+
+    clinic = app_clinic
+    at = open_app("admin", PAGE)
+    bad = "unit,cycle,respondent,item,answer\na,2024/2025,r1,LA1,7\nzz,2024/2025,r1,LA1,3\n"
+    uploader(at, "Svarfil (CSV)").set_value(("svar.csv", bad.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert [read(e.value) for e in at.error] == ["svar.csv har 2 feil. Ingenting er lagret."]
+    assert list(table_with(at, "Linje")["Linje"]) == [2, 3]
+    good = answers_csv(clinic, "bc", 2, seed=3).encode()
+    uploader(at, "Svarfil (CSV)").set_value(("svar.csv", good, "text/csv")).run()
+    preview = [i.value for i in at.info if "Ingenting er lagret ennå" in i.value]
+    assert preview and "4 nye vurderinger, 0 erstattes" in preview[0]
+    submit(at, "Importer svarene")
+    assert next(s.value for s in at.success).endswith("svar for 2 enheter er importert.")
+    with reading(clinic.engine) as connection:
+        imported = connection.execute(select(func.count()).select_from(assessment)).scalar_one()
+    assert imported == 4
+    assert "Last ned sikkerhetskopi" in [b.label for b in at.get("download_button")]
+
+    at.selectbox(key="admin_end_unit").set_value("c")
+    submit(at, "Avslutt enheten")
+    assert [read(s.value) for s in at.success] == ["c er avsluttet."]
+    at.selectbox(key="admin_end_unit").set_value("b")
+    at.radio(key="admin_end_how").set_value("merge")
+    at.selectbox(key="admin_end_into").set_value("a")
+    submit(at, "Avslutt enheten")
+    assert [read(s.value) for s in at.success] == ["b er slått sammen."]
+    assert set(current_tree(clinic.engine)["unit_id"]) == {"hf", "k", "s1", "s2", "a"}

@@ -9,6 +9,9 @@ change is what is stored."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,6 +31,7 @@ from storage.access import (
     upsert_users,
 )
 from storage.actors import Actor, Grant
+from storage.backup import backup
 from storage.definitions import (
     check_questionnaire,
     create_next_cycle,
@@ -38,7 +42,8 @@ from storage.definitions import (
     set_cycle_status,
 )
 from storage.errors import ImportRejected, ServiceError
-from storage.org import UnitSpec, add_unit, move_unit, rename_unit
+from storage.importing import apply_import, plan_import
+from storage.org import UnitSpec, add_unit, close_unit, merge_units, move_unit, rename_unit
 from storage.permissions import may_somewhere
 from storage.planning import set_targets
 from storage.rollup import leaf_units
@@ -74,6 +79,7 @@ def page() -> None:
             t("admin.tab.targets"),
             t("admin.tab.units"),
             t("admin.tab.users"),
+            t("admin.tab.data"),
             t("admin.tab.log"),
             t("admin.tab.mailing"),
         ]
@@ -89,8 +95,10 @@ def page() -> None:
     with tabs[4]:
         _users(actor)
     with tabs[5]:
-        _log(actor)
+        _data(actor)
     with tabs[6]:
+        _log(actor)
+    with tabs[7]:
         mailing_section(actor)
 
 
@@ -436,6 +444,22 @@ def _units(actor: Actor) -> None:
         st.text_input(t("admin.units.name_nb"), key=_k("admin_add_nb"), max_chars=200)
         st.text_input(t("admin.units.name_en"), key=_k("admin_add_en"), max_chars=200)
         st.form_submit_button(t("admin.units.add_do"), on_click=_add, args=(actor,))
+    with st.form("admin_end"):
+        st.markdown(f"**{t('admin.units.end')}**")
+        st.caption(t("admin.units.end_help"))
+        st.selectbox(t("admin.units.unit"), list(units), format_func=units.get, key=_k("admin_end_unit"))
+        st.radio(
+            t("admin.units.end_how"),
+            ["close", "merge"],
+            format_func=lambda how: t(f"admin.units.end_{how}"),
+            horizontal=True,
+            key=_k("admin_end_how"),
+        )
+        st.selectbox(t("admin.units.into"), list(units), format_func=units.get, key=_k("admin_end_into"))
+        st.date_input(
+            t("admin.units.from"), value=dt.date.today(), format="DD.MM.YYYY", key=_k("admin_end_on")
+        )
+        st.form_submit_button(t("admin.units.end_do"), on_click=_end, args=(actor,))
 
 
 @guard.callback
@@ -463,6 +487,21 @@ def _move(actor: Actor) -> None:
         _refused(error)
         return
     _done(t("admin.units.moved", unit=plain(unit), parent=plain(parent)))
+
+
+@guard.callback
+def _end(actor: Actor) -> None:
+    unit, how = st.session_state[_k("admin_end_unit")], st.session_state[_k("admin_end_how")]
+    on = st.session_state.get(_k("admin_end_on"))
+    try:
+        if how == "merge":
+            merge_units(state.engine(), actor, unit, st.session_state[_k("admin_end_into")], on)
+        else:
+            close_unit(state.engine(), actor, unit, on)
+    except ServiceError as error:
+        _refused(error)
+        return
+    _done(t(f"admin.units.ended_{how}", unit=plain(unit)))
 
 
 @guard.callback
@@ -658,6 +697,87 @@ def _problems(problems: list[Any]) -> None:
             }
         )
     )
+
+
+# Answers import and backup -------------------------------------------------------------------
+
+PLAN = "admin_import_plan"  # the checked answers file waiting to be imported
+
+
+def _data(actor: Actor) -> None:
+    engine = state.engine()
+    st.subheader(t("admin.data.import"))
+    st.caption(t("admin.data.import_help"))
+    round_ = st.session_state.get(ROUND, 0)
+    upload = st.file_uploader(t("admin.data.file"), type=["csv"], key=f"admin_answers_file_{round_}")
+    if upload is None:
+        st.session_state.pop(PLAN, None)
+    else:
+        try:
+            plan = plan_import(engine, actor, io.BytesIO(upload.getvalue()), file=upload.name)
+        except ImportRejected as refused:
+            st.error(t("admin.versions.problems", n=len(refused.problems), file=plain(upload.name)))
+            _problems(refused.problems)
+            plan = None
+        except ServiceError as error:
+            guard.refusal(error)
+            plan = None
+        if plan is not None:
+            st.session_state[PLAN] = plan
+            figures = plan.summary
+            st.info(
+                t(
+                    "admin.data.preview",
+                    answers=figures["answers"],
+                    units=figures["units"],
+                    created=figures["assessments_created"],
+                    replaced=figures["assessments_replaced"],
+                )
+            )
+            if plan.updates:
+                dash.show(
+                    dash.shown(
+                        {
+                            t("admin.data.unit"): [u for u, _, _ in plan.updates],
+                            t("common.cycle"): [c for _, c, _ in plan.updates],
+                            t("admin.data.respondent"): [r for _, _, r in plan.updates],
+                        }
+                    )
+                )
+            st.button(t("admin.data.import_do"), type="primary", on_click=_import_answers, args=(actor,))
+    st.subheader(t("admin.data.backup"))
+    st.caption(t("admin.data.backup_help"))
+    st.download_button(
+        t("admin.data.backup_do"),
+        lambda: _backup_bytes(engine),
+        f"forbedringsmodenhet-{dt.date.today().isoformat()}.jsonl.gz",
+        "application/gzip",
+        key="admin_backup",
+        on_click="ignore",
+    )
+
+
+def _backup_bytes(engine: Any) -> bytes:
+    """The whole database as one backup file (made when the button is clicked)."""
+    with tempfile.TemporaryDirectory(prefix="backup-") as folder:
+        path = Path(folder) / "backup.jsonl.gz"
+        backup(engine, path)
+        return path.read_bytes()
+
+
+@guard.callback
+def _import_answers(actor: Actor) -> None:
+    plan = st.session_state.get(PLAN)
+    if plan is None:
+        return
+    try:
+        figures = apply_import(state.engine(), actor, plan)
+    except ServiceError as error:
+        _refused(error)
+        return
+    st.session_state.pop(PLAN, None)
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    _done(t("admin.data.imported", answers=figures["answers"], units=figures["units"]))
 
 
 # The audit log -------------------------------------------------------------------------------
