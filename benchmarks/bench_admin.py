@@ -46,21 +46,6 @@ from storage.demo import CURRENT_CYCLE
 from storage.org import move_unit, rename_unit
 from storage.tables import audit_log, node_result, org_node, org_unit_version
 
-IMPORTER = """
-import json, sys, time
-from storage.actors import SYSTEM
-from storage.db import make_engine
-from storage.importing import apply_import, plan_import
-engine = make_engine(sys.argv[1])
-start = time.perf_counter()
-plan = plan_import(engine, SYSTEM, sys.argv[2])
-planned = time.perf_counter()
-summary = apply_import(engine, SYSTEM, plan)
-done = time.perf_counter()
-print(json.dumps({"plan": planned - start, "apply": done - planned, "began": time.time() - (done - planned),
-                  "summary": summary}))
-"""
-
 CHANGER = """
 import json, sys, time
 from storage.actors import SYSTEM
@@ -287,7 +272,7 @@ def main() -> None:
         if not args.skip_import:
             csv = answers_csv(url, folder, args.answers)
             rows = sum(1 for _ in csv.open()) - 1
-            report, during = beside_saves(url, assessment_id, item, IMPORTER, str(csv))
+            report, during = beside_saves(url, assessment_id, item, bi.IMPORTER, str(csv))
             created = report["summary"]["assessments_created"]
             print(
                 f"import of {rows:,} answers ({created:,} assessments) into {CURRENT_CYCLE}, "
