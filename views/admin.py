@@ -349,9 +349,15 @@ def _install(actor: Actor) -> None:
 
 
 def _unit_options(engine: Any) -> dict[str, str]:
-    """Every unit of today's tree in tree order, indented by depth."""
-    tree = current_tree(engine)
-    name = "name_en" if lang() == "en" else "name_nb"
+    """Every unit of today's tree in tree order, indented by depth (four tabs use it: made
+    once per write, day and language, not once per tab and rerun)."""
+    return _unit_labels(engine, state.version(), dt.date.today().isoformat(), lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _unit_labels(_engine: Any, data: int, day: str, language: str) -> dict[str, str]:
+    tree = current_tree(_engine)
+    name = "name_en" if language == "en" else "name_nb"
     children: dict[Any, list[str]] = {}
     for row in tree.sort_values(name).itertuples():
         children.setdefault(None if pd.isna(row.parent_id) else row.parent_id, []).append(row.unit_id)
